@@ -1,0 +1,96 @@
+"""`build`: the pipeline, top to bottom.
+
+config -> load and validate content -> index -> render -> stage -> swap into output/.
+Any error stops the build before the swap, so output/ is never half-written.
+"""
+
+from __future__ import annotations
+
+import time
+import traceback
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+
+import jinja2
+
+from ..config import Config
+from ..content.load import load_content
+from ..errors import BuildError, ContentError
+from ..output import StagedOutput, build_lock
+from ..render.pages import FigureRenderer, page_jobs
+from ..render.templates import make_environment
+from ..site.index import build_index
+from ..site.urls import Urls
+
+
+@dataclass(frozen=True)
+class BuildResult:
+    articles: int
+    pages: int
+    files: int
+    changed: int
+    seconds: float
+    notices: tuple[str, ...] = ()
+
+    def summary(self) -> str:
+        return (f"Built {self.articles} articles into {self.pages} pages "
+                f"({self.files} files, {self.changed} changed) in {self.seconds:.2f} s")
+
+
+def build(config: Config) -> BuildResult:
+    started = time.perf_counter()
+    content = load_content(config)
+    urls = Urls(config)
+    index, errors = build_index(content.articles, content.pages, urls, config.related_count)
+    if content.errors or errors:
+        raise BuildError(content.errors + errors)
+
+    env = make_environment(Path(config.templates_dir))
+    output = Path(config.output_dir)
+    pages = 0
+    with build_lock(output), StagedOutput(output) as out:
+        try:
+            figures = FigureRenderer(env, urls)
+            for job in page_jobs(index, config, urls, figures):
+                html = env.get_template(job.template).render(
+                    site=config, urls=urls, page_url=job.url, nav_pages=index.pages, **job.context
+                )
+                out.write(urls.output_file(job.url), html.encode("utf-8"))
+                pages += 1
+        except jinja2.TemplateError as exc:
+            raise BuildError([_template_error(exc, Path(config.templates_dir))]) from None
+
+        _copy_tree(Path(config.static_dir), PurePosixPath("static"), out)
+        for article in index.articles:
+            folder = Path(config.content_dir) / PurePosixPath(article.source_path).parent
+            article_dir = urls.output_file(urls.article(article)).parent
+            for image in article.images:
+                if image.src:
+                    out.copy(article_dir / image.src, folder / image.src)
+        out.commit()
+    return BuildResult(
+        articles=len(index.articles),
+        pages=pages,
+        files=len(out.written),
+        changed=out.changed,
+        seconds=time.perf_counter() - started,
+        notices=tuple(content.notices),
+    )
+
+
+def _copy_tree(source: Path, target: PurePosixPath, out: StagedOutput) -> None:
+    if not source.is_dir():
+        return
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            out.copy(target / path.relative_to(source).as_posix(), path)
+
+
+def _template_error(exc: jinja2.TemplateError, templates_dir: Path) -> ContentError:
+    """Point at the template line, whether the error was in its syntax or while rendering."""
+    if isinstance(exc, jinja2.TemplateSyntaxError):
+        return ContentError(exc.filename or exc.name or "template", exc.lineno, "", exc.message or str(exc))
+    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
+        if frame.filename.startswith(str(templates_dir.resolve())) or frame.filename.startswith(str(templates_dir)):
+            return ContentError(frame.filename, frame.lineno or 0, "", str(exc))
+    return ContentError(str(templates_dir), 0, "", f"template error: {exc}")

@@ -1,0 +1,139 @@
+"""The site's configuration: loaded from config.toml, validated, then passed everywhere."""
+
+from __future__ import annotations
+
+import tomllib
+import zoneinfo
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+from .errors import BuildError, ContentError, did_you_mean
+
+
+@dataclass(frozen=True)
+class Config:
+    """Every setting a build depends on. Paths are resolved, never relative to the cwd."""
+
+    title: str = "News archive"
+    base_url: str = "http://localhost:8000/"
+    description: str = ""
+    language: str = "en"
+    timezone: str = "UTC"
+    per_page: int = 20
+    related_count: int = 5
+    feed_length: int = 50
+    smarty: bool = False
+    # Where things live; set from the command line or the config file's folder.
+    content_dir: Path = field(default=Path("content"))
+    output_dir: Path = field(default=Path("output"))
+    templates_dir: Path = field(default=Path("templates"))
+    static_dir: Path = field(default=Path("static"))
+    drafts: bool = False
+
+    @property
+    def base_path(self) -> str:
+        """The sub-path the site lives under: '/' or e.g. '/archive/'."""
+        return urlsplit(self.base_url).path
+
+    @property
+    def origin(self) -> str:
+        """scheme://host[:port] of base_url, to make site paths absolute."""
+        parts = urlsplit(self.base_url)
+        return f"{parts.scheme}://{parts.netloc}"
+
+    @property
+    def tz(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.timezone)
+
+
+# Settings a user may write in config.toml, with the type each must have.
+_SETTINGS: dict[str, type] = {
+    "title": str,
+    "base_url": str,
+    "description": str,
+    "language": str,
+    "timezone": str,
+    "per_page": int,
+    "related_count": int,
+    "feed_length": int,
+    "smarty": bool,
+}
+_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false"}
+
+
+def load_config(path: Path, **overrides: Any) -> Config:
+    """Read and validate config.toml; every problem is reported at once."""
+    display = str(path)
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BuildError(
+            [ContentError(display, 0, "", "configuration file not found", "pass --config PATH")]
+        ) from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise BuildError([ContentError(display, 0, "", f"not valid TOML: {exc}")]) from None
+
+    errors: list[ContentError] = []
+    values: dict[str, Any] = {}
+    for key, value in raw.items():
+        expected = _SETTINGS.get(key)
+        if expected is None:
+            errors.append(
+                ContentError(display, 0, key, "unknown setting", did_you_mean(key, _SETTINGS))
+            )
+        elif type(value) is not expected:
+            errors.append(
+                ContentError(
+                    display, 0, key, f"expected {_TYPE_NAMES[expected]}, found {value!r}"
+                )
+            )
+        else:
+            values[key] = value
+
+    errors.extend(_check_values(display, values))
+    if errors:
+        raise BuildError(errors)
+    if "base_url" in values and not values["base_url"].endswith("/"):
+        values["base_url"] += "/"
+    root = path.parent
+    base = {
+        "content_dir": root / "content",
+        "output_dir": root / "output",
+        "templates_dir": root / "templates",
+        "static_dir": root / "static",
+    }
+    base.update({k: v for k, v in overrides.items() if v is not None})
+    known = {f.name for f in fields(Config)}
+    return Config(**{k: v for k, v in {**values, **base}.items() if k in known})
+
+
+def _check_values(display: str, values: dict[str, Any]) -> list[ContentError]:
+    errors = []
+    if "base_url" in values:
+        parts = urlsplit(values["base_url"])
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.query:
+            errors.append(
+                ContentError(
+                    display, 0, "base_url",
+                    f"expected an absolute http(s) address, found {values['base_url']!r}",
+                    "e.g. base_url = \"https://example.org/archive/\"",
+                )
+            )
+    if "timezone" in values:
+        try:
+            zoneinfo.ZoneInfo(values["timezone"])
+        except (zoneinfo.ZoneInfoNotFoundError, ValueError):
+            errors.append(
+                ContentError(
+                    display, 0, "timezone", f"unknown time zone {values['timezone']!r}",
+                    "use an IANA name such as \"UTC\" or \"Asia/Tehran\"",
+                )
+            )
+    for key in ("per_page", "related_count", "feed_length"):
+        if key in values and values[key] < 1:
+            errors.append(
+                ContentError(display, 0, key, f"expected a number of at least 1, found {values[key]}")
+            )
+    return errors

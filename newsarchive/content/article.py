@@ -1,0 +1,344 @@
+"""One article file -> one Article, or the errors that stop it.
+
+`read_article` is a pure function of the file's text, its images and the config: the unit
+of work that is cached and spread over cores.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, time, tzinfo
+from pathlib import Path, PurePosixPath
+from typing import Any
+from urllib.parse import urlsplit
+
+from PIL import Image as PILImage
+from PIL import UnidentifiedImageError
+
+from ..config import Config
+from ..errors import ContentError, did_you_mean
+from ..slugs import VALID_SLUG, slug_from_filename, slugify
+from . import markdown as md
+from .frontmatter import FrontMatter, parse
+from .model import Article, Image, Page, Term
+
+REQUIRED = ("title", "date", "outlet", "topics")
+OPTIONAL = ("source_url", "byline", "summary", "updated", "language", "slug", "draft", "images", "id")
+IMAGE_FIELDS = ("src", "caption", "credit", "alt")
+PAGE_FIELDS = ("title", "slug", "summary", "draft")
+
+# Primary language subtags written right to left.
+RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi", "syr"}
+_BCP47 = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?(?:-[A-Za-z0-9]{5,8})*$")
+_UUID = re.compile(r"^(urn:uuid:)?[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+_URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
+
+
+class _Fields:
+    """Typed access to front matter that records an error instead of raising."""
+
+    def __init__(self, fm: FrontMatter, path: str):
+        self.fm, self.path = fm, path
+        self.errors: list[ContentError] = []
+
+    def error(self, name: str, message: str, hint: str = "", *sub: Any) -> None:
+        label = ".".join([name, *map(str, sub)]) if sub else name
+        self.errors.append(ContentError(self.path, self.fm.line(name, *sub), label, message, hint))
+
+    def text(self, name: str, required: bool = False, value: Any = None, *sub: Any) -> str:
+        if value is None:
+            value = self.fm.values.get(name)
+        if value is None:
+            if required:
+                self.errors.append(
+                    ContentError(self.path, 1, name, "missing", f"add '{name}:' to the front matter")
+                )
+            return ""
+        if not isinstance(value, str):
+            self.error(name, f"expected text, found {_describe(value)}",
+                       "put the value in quotes", *sub)
+            return ""
+        value = value.strip()
+        if required and not value:
+            self.error(name, "must not be empty", "", *sub)
+        return value
+
+
+def read_article(rel_path: str, text: str, config: Config, renderer: md.MarkdownRenderer) -> tuple[Article | None, list[ContentError]]:
+    fm, errors = parse(text, rel_path)
+    if fm is None:
+        return None, errors
+    f = _Fields(fm, rel_path)
+    _unknown_fields(f, REQUIRED + OPTIONAL)
+
+    title = f.text("title", required=True)
+    published = _datetime(f, "date", config.tz, required=True)
+    updated = _datetime(f, "updated", config.tz)
+    if published and updated and updated < published:
+        f.error("updated", f"is before the article's date ({published.isoformat()})",
+                "'updated' is when the article was last changed, so it comes after 'date'")
+    outlet_name = f.text("outlet", required=True)
+    topics = _topics(f)
+    source_url = _url(f, "source_url")
+    language = _language(f)
+    slug = _slug(f, rel_path)
+    draft = _bool(f, "draft")
+    images = _images(f, Path(config.content_dir) / PurePosixPath(rel_path).parent)
+    ident = _identifier(f)
+
+    body = fm.body
+    placed = _check_figures(f, fm, len(images))
+    body_html = renderer.convert(body) if not f.errors else ""
+    summary = f.text("summary") or md.truncate(md.first_paragraph(body_html))
+    if f.errors:
+        return None, f.errors
+
+    article = Article(
+        source_path=rel_path,
+        slug=slug,
+        title=title,
+        date=published,  # type: ignore[arg-type]
+        outlet=Term(outlet_name, slugify(outlet_name)),
+        topics=topics,
+        body_html=body_html,
+        summary=summary,
+        source_url=source_url,
+        byline=f.text("byline"),
+        updated=updated,
+        language=language,
+        direction="rtl" if language and language.split("-")[0].lower() in RTL_LANGUAGES else "ltr",
+        draft=draft,
+        images=images,
+        trailing_images=tuple(img for n, img in enumerate(images, 1) if n > 1 and n not in placed),
+        id=ident,
+        word_count=len(md.plain_text(body_html).split()),
+        field_lines=tuple((k[0], v) for k, v in sorted(fm.lines.items()) if len(k) == 1),
+    )
+    return article, []
+
+
+def read_page(rel_path: str, text: str, renderer: md.MarkdownRenderer) -> tuple[Page | None, bool, list[ContentError]]:
+    """A static page: title and body, optionally slug, summary, draft. Returns (page, draft, errors)."""
+    fm, errors = parse(text, rel_path)
+    if fm is None:
+        return None, False, errors
+    f = _Fields(fm, rel_path)
+    _unknown_fields(f, PAGE_FIELDS)
+    title = f.text("title", required=True)
+    slug = _slug(f, rel_path)
+    draft = _bool(f, "draft")
+    if f.errors:
+        return None, draft, f.errors
+    body_html = renderer.convert(fm.body)
+    summary = f.text("summary") or md.truncate(md.first_paragraph(body_html))
+    return Page(rel_path, slug, title, body_html, summary), draft, f.errors
+
+
+def _unknown_fields(f: _Fields, known: tuple[str, ...]) -> None:
+    for key in f.fm.values:
+        if key not in known:
+            hint = did_you_mean(key, known) or "known fields: " + ", ".join(known)
+            f.error(key, "unknown field", hint)
+
+
+def _describe(value: Any) -> str:
+    if isinstance(value, bool):
+        return f"{'true' if value else 'false'} (a yes/no value)"
+    if isinstance(value, (int, float)):
+        return f"the number {value}"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a group of fields"
+    return repr(value)
+
+
+def _datetime(f: _Fields, name: str, tz: tzinfo, required: bool = False) -> datetime | None:
+    raw = f.fm.values.get(name)
+    if raw is None:
+        if required:
+            f.errors.append(ContentError(f.path, 1, name, "missing", f"add '{name}: YYYY-MM-DD'"))
+        return None
+    if not isinstance(raw, str):
+        f.error(name, f"expected a date like 2016-06-22, found {_describe(raw)}")
+        return None
+    text = raw.strip()
+    hint = "write YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS+HH:MM with a UTC offset"
+    try:
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
+            return datetime.combine(date.fromisoformat(text), time(0), tz)
+        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", text):
+            f.error(name, f"{text!r} is not an ISO 8601 date", hint)
+            return None
+        value = datetime.fromisoformat(text)
+    except ValueError as exc:
+        f.error(name, f"{text!r} is not a real date ({exc})", hint)
+        return None
+    # One time zone for URLs, archive pages and display: the site's. The instant is kept.
+    return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
+
+
+def _topics(f: _Fields) -> tuple[Term, ...]:
+    raw = f.fm.values.get("topics")
+    if raw is None:
+        f.errors.append(ContentError(f.path, 1, "topics", "missing", "add 'topics: [Topic one, Topic two]'"))
+        return ()
+    if isinstance(raw, str):
+        f.error("topics", "expected a list of topics, found a single text",
+                f"write topics: [{raw}]")
+        return ()
+    if not isinstance(raw, list) or not raw:
+        f.error("topics", "expected a non-empty list of topics", "write topics: [Topic one, Topic two]")
+        return ()
+    terms: dict[str, Term] = {}
+    for i, item in enumerate(raw):
+        name = f.text("topics", True, item, i) if item is not None else ""
+        if item is None:
+            f.error("topics", "an empty topic", "remove the empty entry", i)
+        if not name:
+            continue
+        term = Term(name, slugify(name))
+        if term.slug in terms:
+            f.error("topics", f"{name!r} is listed twice", "remove one", i)
+            continue
+        terms[term.slug] = term
+    return tuple(terms.values())
+
+
+def _url(f: _Fields, name: str) -> str:
+    value = f.text(name)
+    if value:
+        parts = urlsplit(value)
+        if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
+            f.error(name, f"expected an absolute http(s) address, found {value!r}",
+                    "copy the full address, starting with https://")
+            return ""
+    return value
+
+
+def _language(f: _Fields) -> str:
+    raw = f.fm.values.get("language")
+    if raw is False:  # YAML 1.1 reads a bare `no` (Norwegian) as false
+        f.error("language", "found false", 'quote the tag: language: "no"')
+        return ""
+    value = f.text("language")
+    if value and not _BCP47.match(value):
+        f.error("language", f"{value!r} is not a BCP 47 language tag", "e.g. en, ar, fa, pt-BR")
+        return ""
+    return value
+
+
+def _slug(f: _Fields, rel_path: str) -> str:
+    value = f.text("slug")
+    if value:
+        if not VALID_SLUG.match(value):
+            f.error("slug", f"{value!r} is not a valid slug",
+                    "use lowercase letters, digits and single hyphens, e.g. kerry-meets-diplomats")
+            return ""
+        return value
+    return slug_from_filename(PurePosixPath(rel_path).stem)
+
+
+def _bool(f: _Fields, name: str) -> bool:
+    value = f.fm.values.get(name, False)
+    if not isinstance(value, bool):
+        f.error(name, f"expected true or false, found {_describe(value)}")
+        return False
+    return value
+
+
+def _identifier(f: _Fields) -> str:
+    value = f.text("id")
+    if value and not (_UUID.match(value) or _URI.match(value)):
+        f.error("id", f"{value!r} is not a URI or UUID",
+                "write it once and never change it, e.g. tag:example.org,2016-06-22:kerry-diplomats")
+        return ""
+    return value
+
+
+def _images(f: _Fields, folder: Path) -> tuple[Image, ...]:
+    raw = f.fm.values.get("images")
+    if raw is None:
+        return ()
+    if not isinstance(raw, list):
+        f.error("images", "expected a list of images",
+                "each image is '- caption: …' with optional src, credit and alt")
+        return ()
+    images = []
+    for i, item in enumerate(raw):
+        if not isinstance(item, dict):
+            f.error("images", f"expected an image with caption, src, credit, alt; found {_describe(item)}",
+                    "write '- caption: …' on its own line", i)
+            continue
+        for key in item:
+            if key not in IMAGE_FIELDS:
+                f.error("images", "unknown image field",
+                        did_you_mean(str(key), IMAGE_FIELDS) or "image fields: " + ", ".join(IMAGE_FIELDS), i, key)
+        caption = f.text("images", True, item.get("caption"), i, "caption") if "caption" in item else ""
+        if "caption" not in item:
+            f.error("images", "caption is missing", "every image needs a caption", i)
+        src = f.text("images", False, item.get("src"), i, "src") if item.get("src") is not None else ""
+        width = height = 0
+        if src:
+            problem = unsafe_relative_path(src)
+            if problem:
+                f.error("images", f"{src!r} {problem}", "give a path relative to the article's folder, e.g. images/photo.jpg", i, "src")
+                src = ""
+            elif not (folder / src).is_file():
+                f.error("images", f"file {src!r} not found next to the article",
+                        f"put it at {(folder / src).as_posix()} or remove src to keep only the caption", i, "src")
+                src = ""
+            else:
+                width, height = image_size(folder / src)
+        images.append(
+            Image(
+                caption=caption,
+                credit=f.text("images", False, item.get("credit"), i, "credit") if item.get("credit") is not None else "",
+                alt=f.text("images", False, item.get("alt"), i, "alt") if item.get("alt") is not None else "",
+                src=src,
+                width=width,
+                height=height,
+            )
+        )
+    return tuple(images)
+
+
+def unsafe_relative_path(value: str) -> str:
+    """Why a path from content may not be used as given, or '' when it is safe."""
+    if "\x00" in value or "\\" in value:
+        return "contains a backslash or NUL"
+    if "%" in value:
+        return "contains URL encoding"
+    if re.match(r"^[A-Za-z][A-Za-z0-9+.-]*:", value) or value.startswith("//"):
+        return "is an address; remote images are not fetched"
+    if value.startswith("/"):
+        return "is an absolute path"
+    if ".." in PurePosixPath(value).parts:
+        return "goes up out of the article's folder"
+    return ""
+
+
+def image_size(path: Path) -> tuple[int, int]:
+    """Pixel size from the file header, so pages reserve the space (no layout shift)."""
+    try:
+        with PILImage.open(path) as img:
+            return img.size
+    except (UnidentifiedImageError, OSError):
+        return 0, 0
+
+
+def _check_figures(f: _Fields, fm: FrontMatter, count: int) -> set[int]:
+    """Validate `[[figure N]]` lines; returns the image numbers the body places."""
+    placed: set[int] = set()
+    for offset, number in md.figure_references(fm.body):
+        line = fm.body_line + offset
+        if number == 1:
+            f.errors.append(ContentError(f.path, line, "body", "[[figure 1]] is the lead image, shown above the body",
+                                         "place images 2 and later in the body"))
+        elif not 1 <= number <= count:
+            f.errors.append(ContentError(f.path, line, "body", f"[[figure {number}]] but the article has {count} image(s)",
+                                         "number images from 1 in the order of 'images:'"))
+        elif number in placed:
+            f.errors.append(ContentError(f.path, line, "body", f"[[figure {number}]] is placed twice", "keep one"))
+        placed.add(number)
+    return placed

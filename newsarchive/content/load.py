@@ -1,0 +1,100 @@
+"""Walk content/, read every article and page, and gather every error of the tree at once."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..config import Config
+from ..errors import ContentError
+from .article import read_article, read_page
+from .markdown import MarkdownRenderer
+from .model import Article, Page
+
+
+@dataclass
+class Content:
+    articles: list[Article] = field(default_factory=list)
+    pages: list[Page] = field(default_factory=list)
+    errors: list[ContentError] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+def decode(raw: bytes, rel: str) -> tuple[str | None, ContentError | None]:
+    """UTF-8 text with a BOM and Windows line endings tolerated; anything else is an error."""
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        return None, ContentError(rel, line, "", f"not valid UTF-8 (byte 0x{raw[exc.start]:02x})",
+                                  "save the file as UTF-8")
+    text = text.removeprefix("\ufeff")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
+    return text, None
+
+
+def markdown_files(root: Path, content_root: Path) -> tuple[list[tuple[str, Path]], list[ContentError]]:
+    """Every .md file below root as (path relative to content/, path), sorted, links checked.
+
+    Sorted so the result never depends on the file system's listing order; a symbolic
+    link that leads outside content/ is refused, since content may not read other files.
+    """
+    found: list[tuple[str, Path]] = []
+    errors: list[ContentError] = []
+    if not root.is_dir():
+        return found, errors
+    real_root = content_root.resolve()
+    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
+        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        for name in sorted(filenames):
+            if not name.endswith(".md") or name.startswith("."):
+                continue
+            path = Path(dirpath) / name
+            rel = path.relative_to(content_root).as_posix()
+            if not path.resolve().is_relative_to(real_root):
+                errors.append(ContentError(rel, 0, "", "is a link to a file outside the content folder",
+                                           "copy the file into content/ instead"))
+                continue
+            found.append((rel, path))
+    return sorted(found), errors
+
+
+def load_content(config: Config) -> Content:
+    content = Content()
+    root = Path(config.content_dir)
+    if not root.is_dir():
+        content.errors.append(ContentError(str(root), 0, "", "content folder not found",
+                                           "pass --content DIR or create content/articles/"))
+        return content
+    renderer = MarkdownRenderer(smarty=config.smarty)
+
+    articles, errors = markdown_files(root / "articles", root)
+    content.errors.extend(errors)
+    for rel, path in articles:
+        text, error = decode(path.read_bytes(), rel)
+        if error:
+            content.errors.append(error)
+            continue
+        article, errors = read_article(rel, text, config, renderer)  # type: ignore[arg-type]
+        content.errors.extend(errors)
+        if article is None:
+            continue
+        if article.draft and not config.drafts:
+            content.notices.append(f"{rel}: draft, skipped (build with --drafts to include it)")
+            continue
+        content.articles.append(article)
+
+    pages, errors = markdown_files(root / "pages", root)
+    content.errors.extend(errors)
+    for rel, path in pages:
+        text, error = decode(path.read_bytes(), rel)
+        if error:
+            content.errors.append(error)
+            continue
+        page, draft, errors = read_page(rel, text, renderer)  # type: ignore[arg-type]
+        content.errors.extend(errors)
+        if page is not None and (config.drafts or not draft):
+            content.pages.append(page)
+    return content

@@ -1,0 +1,91 @@
+"""Which pages exist, and the context each template gets. Presentation stays in templates."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Callable, Iterator
+
+import jinja2
+from markupsafe import Markup
+
+from ..config import Config
+from ..content.markdown import FIGURE_MARKER
+from ..content.model import Article, Image
+from ..site.index import SiteIndex, paginate
+from ..site.urls import Urls
+
+
+@dataclass(frozen=True)
+class PageJob:
+    url: str
+    template: str
+    context: dict[str, Any]
+
+
+class FigureRenderer:
+    """Figure markup comes from templates/partials/figure.html, for lead and body alike."""
+
+    def __init__(self, env: jinja2.Environment, urls: Urls):
+        self._macro = env.get_template("partials/figure.html").module.figure  # type: ignore[attr-defined]
+        self._urls = urls
+
+    def __call__(self, article: Article, image: Image, lead: bool = False) -> Markup:
+        src = self._urls.image(article, image) if image.src else ""
+        return Markup(self._macro(image=image, src=src, lead=lead))
+
+    def body(self, article: Article, absolute: bool = False) -> Markup:
+        """The body HTML with each [[figure N]] marker replaced by its figure."""
+        def replace(match: Any) -> str:
+            return str(self(article, article.images[int(match[1]) - 1]))
+
+        html = FIGURE_MARKER.sub(replace, article.body_html)
+        return Markup(html)
+
+
+def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRenderer) -> Iterator[PageJob]:
+    per_page = config.per_page
+
+    for pager in paginate(index.articles, per_page, urls.home):
+        yield PageJob(pager.url, "home.html", {"pager": pager, "title": config.title})
+
+    for article in index.articles:
+        yield PageJob(urls.article(article), "article.html", {
+            "article": article,
+            "title": article.title,
+            "body": figures.body(article),
+            "lead_figure": figures(article, article.lead_image, lead=True) if article.lead_image else "",
+            "trailing_figures": [figures(article, img) for img in article.trailing_images],
+            "related": index.related[urls.article(article)],
+        })
+
+    yield PageJob(urls.topics(), "terms.html", {"title": "Topics", "kind": "topics", "listings": index.topics})
+    for listing in index.topics:
+        for pager in paginate(listing.articles, per_page, _bind(urls.topic, listing.term.slug)):
+            yield PageJob(pager.url, "term.html", {"title": listing.term.name, "kind": "topics",
+                                                   "listing": listing, "pager": pager})
+
+    yield PageJob(urls.outlets(), "terms.html", {"title": "Outlets", "kind": "outlets", "listings": index.outlets})
+    for listing in index.outlets:
+        for pager in paginate(listing.articles, per_page, _bind(urls.outlet, listing.term.slug)):
+            yield PageJob(pager.url, "term.html", {"title": listing.term.name, "kind": "outlets",
+                                                   "listing": listing, "pager": pager})
+
+    yield PageJob(urls.archive(), "archive.html", {"title": "Archive", "years": index.years})
+    for year in index.years:
+        for pager in paginate(year.articles, per_page, _bind(urls.year, year.year)):
+            yield PageJob(pager.url, "year.html", {"title": str(year.year), "year": year, "pager": pager})
+        for month in year.months:
+            url_of = _bind(urls.month, year.year, month.month)
+            for pager in paginate(month.articles, per_page, url_of):
+                yield PageJob(pager.url, "month.html", {"title": f"{month.month:02d}/{year.year}",
+                                                        "year": year, "month": month, "pager": pager})
+
+    for page in index.pages:
+        yield PageJob(urls.page(page), "page.html", {"title": page.title, "page": page,
+                                                     "body": Markup(page.body_html)})
+
+    yield PageJob(urls.not_found(), "404.html", {"title": "Page not found"})
+
+
+def _bind(fn: Callable[..., str], *args: Any) -> Callable[[int], str]:
+    return lambda n: fn(*args, page=n)

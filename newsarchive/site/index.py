@@ -1,0 +1,199 @@
+"""Site-wide structure from the articles' metadata: listings, taxonomies, related articles.
+
+Also the checks only the whole site can make: two articles at one URL, two topics whose
+names differ but whose slugs collide, a page that takes a URL the site needs.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Callable, Generic, Sequence, TypeVar
+
+from ..content.model import Article, Page, Term
+from ..errors import ContentError
+from .urls import RESERVED, Urls
+
+T = TypeVar("T")
+
+
+@dataclass
+class Listing:
+    """The articles filed under one topic or outlet, newest first."""
+
+    term: Term
+    articles: list[Article] = field(default_factory=list)
+
+
+@dataclass
+class Month:
+    year: int
+    month: int
+    articles: list[Article] = field(default_factory=list)
+
+
+@dataclass
+class Year:
+    year: int
+    months: list[Month] = field(default_factory=list)
+    articles: list[Article] = field(default_factory=list)
+
+
+@dataclass
+class SiteIndex:
+    articles: list[Article]  # newest first
+    pages: list[Page]
+    topics: list[Listing]  # by name
+    outlets: list[Listing]  # by name
+    years: list[Year]  # newest first
+    related: dict[str, list[Article]]  # article URL -> related articles
+
+
+@dataclass(frozen=True)
+class Pager(Generic[T]):
+    """One page of a paginated listing, with what the pagination controls need."""
+
+    number: int
+    total: int
+    items: Sequence[T]
+    url: str
+    prev_url: str
+    next_url: str
+    first_url: str
+    last_url: str
+    # (number, url) for every page, so templates can draw the controls without arithmetic.
+    pages: tuple[tuple[int, str], ...] = ()
+
+
+def paginate(items: Sequence[T], per_page: int, url_of: Callable[[int], str]) -> list[Pager[T]]:
+    total = max(1, math.ceil(len(items) / per_page))
+    pages = tuple((n, url_of(n)) for n in range(1, total + 1))
+    return [
+        Pager(
+            number=n,
+            total=total,
+            items=items[(n - 1) * per_page : n * per_page],
+            url=url_of(n),
+            prev_url=url_of(n - 1) if n > 1 else "",
+            next_url=url_of(n + 1) if n < total else "",
+            first_url=url_of(1),
+            last_url=url_of(total),
+            pages=pages,
+        )
+        for n in range(1, total + 1)
+    ]
+
+
+def newest_first(article: Article) -> tuple[float, str]:
+    return (-article.date.timestamp(), article.slug)
+
+
+def build_index(
+    articles: list[Article], pages: list[Page], urls: Urls, related_count: int
+) -> tuple[SiteIndex, list[ContentError]]:
+    errors: list[ContentError] = []
+    articles = sorted(articles, key=newest_first)
+    errors += _unique(articles, urls.article, "slug", "is already the URL of {other}",
+                      "set a different 'slug:' in one of them")
+    errors += _unique([a for a in articles if a.id], lambda a: a.id, "id", "is already the id of {other}",
+                      "ids are permanent and unique: give this article its own")
+    errors += _check_pages(pages, urls)
+
+    topics = _listings(articles, lambda a: a.topics, "topics", errors)
+    outlets = _listings(articles, lambda a: (a.outlet,), "outlet", errors)
+    index = SiteIndex(
+        articles=articles,
+        pages=sorted(pages, key=lambda p: p.slug),
+        topics=topics,
+        outlets=outlets,
+        years=_years(articles),
+        related=_related(articles, urls, related_count),
+    )
+    return index, errors
+
+
+def _unique(items: list[Article], key: Callable[[Article], str], field_name: str, message: str, hint: str) -> list[ContentError]:
+    seen: dict[str, Article] = {}
+    errors = []
+    for article in sorted(items, key=lambda a: a.source_path):
+        k = key(article)
+        if k in seen:
+            errors.append(ContentError(article.source_path, article.line_of(field_name), field_name,
+                                       f"{k!r} " + message.format(other=seen[k].source_path), hint))
+        else:
+            seen[k] = article
+    return errors
+
+
+def _check_pages(pages: list[Page], urls: Urls) -> list[ContentError]:
+    errors = []
+    seen: dict[str, Page] = {}
+    for page in sorted(pages, key=lambda p: p.source_path):
+        if page.slug in RESERVED or re.fullmatch(r"\d{4}", page.slug):
+            errors.append(ContentError(page.source_path, 1, "slug", f"{page.slug!r} is a URL the site itself uses",
+                                       "rename the file or set another 'slug:'"))
+        elif page.slug in seen:
+            errors.append(ContentError(page.source_path, 1, "slug",
+                                       f"{page.slug!r} is already the URL of {seen[page.slug].source_path}",
+                                       "rename the file or set another 'slug:'"))
+        else:
+            seen[page.slug] = page
+    return errors
+
+
+def _listings(articles: list[Article], terms_of: Callable[[Article], tuple[Term, ...]], field_name: str,
+              errors: list[ContentError]) -> list[Listing]:
+    """Group articles by term slug; two spellings of one slug are an error, never merged silently."""
+    by_slug: dict[str, Listing] = {}
+    first_seen: dict[str, str] = {}
+    for article in sorted(articles, key=lambda a: a.source_path):
+        for term in terms_of(article):
+            listing = by_slug.get(term.slug)
+            if listing is None:
+                by_slug[term.slug] = Listing(term)
+                first_seen[term.slug] = article.source_path
+            elif listing.term.name != term.name:
+                errors.append(ContentError(
+                    article.source_path, article.line_of(field_name), field_name,
+                    f"{term.name!r} and {listing.term.name!r} (in {first_seen[term.slug]}) share the URL slug {term.slug!r}",
+                    f"write it as {listing.term.name!r} everywhere"))
+    for article in articles:  # newest first, so each listing is too
+        for term in terms_of(article):
+            by_slug[term.slug].articles.append(article)
+    return sorted(by_slug.values(), key=lambda l: (l.term.name.casefold(), l.term.slug))
+
+
+def _years(articles: list[Article]) -> list[Year]:
+    years: dict[int, Year] = {}
+    months: dict[tuple[int, int], Month] = {}
+    for article in articles:
+        local = article.date  # already in the site's time zone
+        year = years.setdefault(local.year, Year(local.year))
+        year.articles.append(article)
+        key = (local.year, local.month)
+        if key not in months:
+            months[key] = Month(local.year, local.month)
+            year.months.append(months[key])
+        months[key].articles.append(article)
+    return sorted(years.values(), key=lambda y: -y.year)
+
+
+def _related(articles: list[Article], urls: Urls, count: int) -> dict[str, list[Article]]:
+    """Most topics in common, then most recent: counted through each topic's article list."""
+    position = {id(a): i for i, a in enumerate(articles)}  # newest first
+    by_topic: dict[str, list[Article]] = defaultdict(list)
+    for article in articles:
+        for term in article.topics:
+            by_topic[term.slug].append(article)
+    related = {}
+    for article in articles:
+        shared: Counter[int] = Counter()
+        for term in article.topics:
+            for other in by_topic[term.slug]:
+                shared[position[id(other)]] += 1
+        shared.pop(position[id(article)], None)
+        best = sorted(shared.items(), key=lambda item: (-item[1], item[0]))[:count]
+        related[urls.article(article)] = [articles[i] for i, _ in best]
+    return related

@@ -1,0 +1,84 @@
+"""Every URL the site has, from one place. Templates ask this; nobody builds paths by hand.
+
+Each method returns a site path that starts with the base path (so a site under
+https://example.org/archive/ links to /archive/…) and is percent-encoded, so Arabic or
+accented slugs are valid in href attributes. `output_file` maps a path back to the file.
+"""
+
+from __future__ import annotations
+
+from pathlib import PurePosixPath
+from urllib.parse import quote, unquote
+
+from ..config import Config
+from ..content.model import Article, Image, Page
+
+# First path segments the site itself uses; a static page may not take them.
+RESERVED = {"page", "topics", "outlets", "archive", "search", "static", "feeds", "404.html"}
+
+
+class Urls:
+    def __init__(self, config: Config):
+        self.base = config.base_path
+        self.origin = config.origin
+
+    def _path(self, *parts: str | int, page: int = 1, file: str = "") -> str:
+        segments = [str(p) for p in parts if p != ""]
+        if page > 1:
+            segments += ["page", str(page)]
+        path = "/".join(segments)
+        path = self.base + (path + "/" if path else "") + file
+        return quote(path, safe="/:")
+
+    def absolute(self, path: str) -> str:
+        return self.origin + path
+
+    def home(self, page: int = 1) -> str:
+        return self._path(page=page)
+
+    def article(self, article: Article) -> str:
+        return self._path(f"{article.date:%Y}", f"{article.date:%m}", article.slug)
+
+    def image(self, article: Article, image: Image) -> str:
+        return self.article(article) + quote(image.src)
+
+    def topics(self) -> str:
+        return self._path("topics")
+
+    def topic(self, slug: str, page: int = 1) -> str:
+        return self._path("topics", slug, page=page)
+
+    def outlets(self) -> str:
+        return self._path("outlets")
+
+    def outlet(self, slug: str, page: int = 1) -> str:
+        return self._path("outlets", slug, page=page)
+
+    def archive(self) -> str:
+        return self._path("archive")
+
+    def year(self, year: int, page: int = 1) -> str:
+        return self._path("archive", f"{year:04d}", page=page)
+
+    def month(self, year: int, month: int, page: int = 1) -> str:
+        return self._path("archive", f"{year:04d}", f"{month:02d}", page=page)
+
+    def page(self, page: Page) -> str:
+        return self._path(page.slug)
+
+    def static(self, name: str) -> str:
+        return self._path("static", file=name)
+
+    def not_found(self) -> str:
+        return self._path(file="404.html")
+
+    def file(self, name: str) -> str:
+        """A file at the site's root, such as feed.xml or sitemap.xml."""
+        return self._path(file=name)
+
+    def output_file(self, path: str) -> PurePosixPath:
+        """The file (relative to output/) that serves a site path."""
+        rel = unquote(path)[len(self.base):]
+        if rel == "" or rel.endswith("/"):
+            rel += "index.html"
+        return PurePosixPath(rel)
