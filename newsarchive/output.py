@@ -16,9 +16,9 @@ import errno
 import fcntl
 import os
 import shutil
+from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path, PurePosixPath
-from typing import Iterator
 
 _STAGING_PREFIX = ".staging-"
 _RETIRED_PREFIX = ".retired-"
@@ -59,7 +59,7 @@ class StagedOutput:
         self.written: set[PurePosixPath] = set()
         self.changed = 0
 
-    def __enter__(self) -> "StagedOutput":
+    def __enter__(self) -> StagedOutput:
         _remove_leftovers(self.output)
         if self.output.is_dir():
             _link_tree(self.output, self.root)
@@ -94,7 +94,7 @@ class StagedOutput:
 
     def commit(self) -> None:
         """Drop files this build did not write, then put the staging folder in place."""
-        for dirpath, dirnames, filenames in os.walk(self.root, topdown=False):
+        for dirpath, _dirnames, filenames in os.walk(self.root, topdown=False):
             base = Path(dirpath)
             for name in filenames:
                 path = base / name

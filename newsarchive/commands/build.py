@@ -33,8 +33,12 @@ class BuildResult:
     notices: tuple[str, ...] = ()
 
     def summary(self) -> str:
-        return (f"Built {self.articles} articles into {self.pages} pages "
-                f"({self.files} files, {self.changed} changed) in {self.seconds:.2f} s")
+        return (f"Built {_n(self.articles, 'article')} into {_n(self.pages, 'page')} "
+                f"({_n(self.files, 'file')}, {self.changed} changed) in {self.seconds:.2f} s")
+
+
+def _n(count: int, noun: str) -> str:
+    return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
 def build(config: Config) -> BuildResult:

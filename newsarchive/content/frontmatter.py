@@ -71,8 +71,9 @@ def parse(text: str, path: str) -> tuple[FrontMatter | None, list[ContentError]]
     except ValueError:
         return None, [_err(path, 1, "the front matter is never closed", "add a line '---' after the last field")]
 
-    # fm_text starts right after the opening dashes, so its line 0 is the file's line 1.
-    body_line = 1 + fm_text.count("\n") + 1
+    # fm_text starts right after the opening dashes (its line 0 is the file's line 1), and
+    # the body right after the closing dashes, on the same line as them.
+    body_line = 1 + fm_text.count("\n")
     if body.startswith("\n"):
         body, body_line = body[1:], body_line + 1
     loader = _Loader(fm_text)

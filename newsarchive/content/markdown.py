@@ -70,7 +70,10 @@ def figure_references(body: str) -> list[tuple[int, int]]:
 def plain_text(fragment: str) -> str:
     """Visible text of an HTML fragment, whitespace collapsed (for summaries and counts)."""
     fragment = re.sub(r"<sup[^>]*>.*?</sup>", "", fragment, flags=re.S)
-    text = re.sub(r"<[^>]+>", " ", fragment)
+    # Block boundaries become spaces; inline tags vanish, so "link</a>." stays "link.".
+    fragment = re.sub(r"</?(?:p|br|li|div|h[1-6]|t[dhr]|blockquote|figure|figcaption|[uo]l|table|pre)\b[^>]*>",
+                      " ", fragment)
+    text = re.sub(r"<[^>]+>", "", fragment)
     return " ".join(html.unescape(text).split())
 
 

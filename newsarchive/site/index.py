@@ -9,8 +9,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter, defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Generic, Sequence, TypeVar
+from typing import Generic, TypeVar
 
 from ..content.model import Article, Page, Term
 from ..errors import ContentError
@@ -162,7 +163,7 @@ def _listings(articles: list[Article], terms_of: Callable[[Article], tuple[Term,
     for article in articles:  # newest first, so each listing is too
         for term in terms_of(article):
             by_slug[term.slug].articles.append(article)
-    return sorted(by_slug.values(), key=lambda l: (l.term.name.casefold(), l.term.slug))
+    return sorted(by_slug.values(), key=lambda listing: (listing.term.name.casefold(), listing.term.slug))
 
 
 def _years(articles: list[Article]) -> list[Year]:
