@@ -23,3 +23,7 @@ lint: $(STAMP)
 
 clean:
 	rm -rf output .cache .pytest_cache
+
+.PHONY: check
+check: $(STAMP) ## Validate content, links, images and registries without publishing
+	$(BIN)/python build.py check

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
 from pathlib import Path
 
 from . import __version__
@@ -31,6 +33,8 @@ def _site_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
                        help="templates folder (default: templates/ beside the config file)")
     group.add_argument("--drafts", action="store_true", default=flag_default,
                        help="include articles and pages marked 'draft: true'")
+    group.add_argument("--future", action="store_true", default=flag_default,
+                       help="include articles dated in the future (skipped by default, with a notice)")
     noise = group.add_mutually_exclusive_group()
     noise.add_argument("-q", "--quiet", action="store_true", default=flag_default,
                        help="print errors only")
@@ -51,17 +55,44 @@ def make_parser() -> argparse.ArgumentParser:
     build = verbs.add_parser("build", help="build the site (the default)",
                              description="Build the site into the output folder, atomically.")
     _site_options(build, suppress=True)
+
+    check = verbs.add_parser(
+        "check", help="validate the site without publishing it",
+        description="Everything a build validates, plus: links and images in bodies resolve, every "
+                    "image file is used, no two articles share a source_url, topics and outlets are "
+                    "registered. Drafts and future articles are checked too. Exit 0 only when clean.")
+    _site_options(check, suppress=True)
+    check.add_argument("files", nargs="*", type=Path, metavar="FILE",
+                       help="report only problems in (or involving) these files; the whole site is still read")
+    check.add_argument("--format", choices=("text", "json", "github"), default="text",
+                       help="text: 'path:line: message' lines (default); json: one JSON document; "
+                            "github: GitHub Actions annotations")
     return parser
 
 
-def _config_from(args: argparse.Namespace) -> Config:
-    return load_config(
-        args.config,
-        content_dir=args.content,
-        output_dir=args.output,
-        templates_dir=args.templates,
-        drafts=args.drafts or None,
-    )
+def _now() -> datetime | None:
+    """NEWSARCHIVE_NOW pins the clock that decides which articles are "in the future"."""
+    value = os.environ.get("NEWSARCHIVE_NOW", "").strip()
+    if not value:
+        return None
+    try:
+        now = datetime.fromisoformat(value)
+    except ValueError:
+        raise SystemExit(f"error: NEWSARCHIVE_NOW={value!r} is not an ISO 8601 date and time") from None
+    return now if now.tzinfo else now.replace(tzinfo=UTC)
+
+
+def _config_from(args: argparse.Namespace, **overrides: object) -> Config:
+    settings: dict[str, object] = {
+        "content_dir": args.content,
+        "output_dir": args.output,
+        "templates_dir": args.templates,
+        "drafts": args.drafts or None,
+        "future": getattr(args, "future", False) or None,
+        "now": _now(),
+    }
+    settings.update(overrides)
+    return load_config(args.config, **settings)
 
 
 def run_build(args: argparse.Namespace) -> int:
@@ -77,7 +108,28 @@ def run_build(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-VERBS: dict[str, Callable[[argparse.Namespace], int]] = {"build": run_build}
+def run_check(args: argparse.Namespace) -> int:
+    from .commands.check import check, display_path
+    from .commands.report import print_report
+
+    try:
+        config = _config_from(args)
+    except BuildError as exc:
+        print_report(exc.errors, args.format, summary="the configuration is invalid")
+        return EXIT_CONTENT
+    report = check(config, only=args.files)
+    errors = [display_path(e, Path(config.content_dir)) for e in report.errors]
+    if args.verbose:
+        for notice in report.notices:
+            print(notice, file=sys.stderr)
+    scope = f"{len(args.files)} file(s) of " if args.files else ""
+    summary = (f"checked {scope}{report.articles} articles and {report.pages} pages: "
+               + (f"{len(errors)} problem{'s' if len(errors) != 1 else ''}" if errors else "no problems"))
+    print_report(errors, args.format, summary=summary, quiet=args.quiet)
+    return EXIT_CONTENT if errors else EXIT_OK
+
+
+VERBS: dict[str, Callable[[argparse.Namespace], int]] = {"build": run_build, "check": run_check}
 
 
 def main(argv: Sequence[str] | None = None) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field, fields
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -31,6 +32,10 @@ class Config:
     templates_dir: Path = field(default=Path("templates"))
     static_dir: Path = field(default=Path("static"))
     drafts: bool = False
+    # Articles dated after `now` are skipped unless `future`. None: the clock, read once
+    # per build for this decision only (so output for a given now is deterministic).
+    future: bool = False
+    now: datetime | None = None
 
     @property
     def base_path(self) -> str:

@@ -19,7 +19,7 @@ from ..errors import BuildError, ContentError
 from ..output import StagedOutput, build_lock
 from ..render.pages import FigureRenderer, page_jobs
 from ..render.templates import make_environment
-from ..site.index import build_index
+from ..site.index import build_index, describe
 from ..site.urls import Urls
 
 
@@ -48,6 +48,7 @@ def build(config: Config) -> BuildResult:
     index, errors = build_index(content.articles, content.pages, urls, config.related_count)
     if content.errors or errors:
         raise BuildError(content.errors + errors)
+    describe(index, content.registries)
 
     env = make_environment(Path(config.templates_dir))
     output = Path(config.output_dir)

@@ -112,7 +112,9 @@ def read_article(rel_path: str, text: str, config: Config, renderer: md.Markdown
         trailing_images=tuple(img for n, img in enumerate(images, 1) if n > 1 and n not in placed),
         id=ident,
         word_count=len(md.plain_text(body_html).split()),
-        field_lines=tuple((k[0], v) for k, v in sorted(fm.lines.items()) if len(k) == 1),
+        # Fields, and the items of topics and aliases (as "topics.0"), which later checks point at.
+        field_lines=tuple((".".join(map(str, k)), v) for k, v in sorted(fm.lines.items())
+                          if len(k) == 1 or (len(k) == 2 and k[0] in ("topics", "aliases"))),
     )
     return article, []
 

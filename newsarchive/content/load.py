@@ -9,8 +9,10 @@ from pathlib import Path
 from ..config import Config
 from ..errors import ContentError
 from .article import read_article, read_page
+from .curation import curate
 from .markdown import MarkdownRenderer
 from .model import Article, Page
+from .registry import Registries
 
 
 @dataclass
@@ -19,6 +21,7 @@ class Content:
     pages: list[Page] = field(default_factory=list)
     errors: list[ContentError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    registries: Registries = field(default_factory=Registries)
 
 
 def decode(raw: bytes, rel: str) -> tuple[str | None, ContentError | None]:
@@ -97,4 +100,5 @@ def load_content(config: Config) -> Content:
         content.errors.extend(errors)
         if page is not None and (config.drafts or not draft):
             content.pages.append(page)
+    curate(content, config)
     return content

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
 from ..content.model import Article, Page, Term
+from ..content.registry import Entry, Registries
 from ..errors import ContentError
 from .urls import RESERVED, Urls
 
@@ -26,6 +27,8 @@ class Listing:
 
     term: Term
     articles: list[Article] = field(default_factory=list)
+    # The registry's entry (description, homepage…) when content/topics.toml or outlets.toml has one.
+    about: Entry | None = None
 
 
 @dataclass
@@ -113,6 +116,14 @@ def build_index(
         related=_related(articles, urls, related_count),
     )
     return index, errors
+
+
+def describe(index: SiteIndex, registries: Registries) -> None:
+    """Attach each topic's and outlet's registry entry, for its page."""
+    for listings, registry in ((index.topics, registries.topics), (index.outlets, registries.outlets)):
+        if registry is not None:
+            for listing in listings:
+                listing.about = registry.entry(listing.term.slug)
 
 
 def _unique(items: list[Article], key: Callable[[Article], str], field_name: str, message: str, hint: str) -> list[ContentError]:

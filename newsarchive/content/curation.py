@@ -1,0 +1,86 @@
+"""Decisions about which loaded articles are published, and under which names.
+
+Runs once over the whole tree after every file was read: registries (topics.toml,
+outlets.toml) turn the names articles write into registered ones, and articles dated after
+"now" are held back unless the build asks for them (`--future`).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from ..errors import ContentError
+from .model import Article, Term
+from .registry import Registries, Registry, load_registries
+
+if TYPE_CHECKING:
+    from ..config import Config
+    from .load import Content
+
+
+def curate(content: Content, config: Config) -> None:
+    """Apply registries and the future-date rule to freshly loaded content, in place."""
+    registries, errors = load_registries(Path(config.content_dir))
+    content.registries = registries
+    content.errors.extend(errors)
+
+    now = config.now or datetime.now(UTC)
+    kept: list[Article] = []
+    for article in content.articles:
+        article, errs = apply_registries(article, registries)
+        content.errors.extend(errs)
+        if article.date > now and not config.future:
+            content.notices.append(
+                f"{article.source_path}: dated {article.date.isoformat()}, in the future; "
+                "skipped (build with --future to include it)")
+            continue
+        kept.append(article)
+    content.articles = kept
+
+
+def apply_registries(article: Article, registries: Registries) -> tuple[Article, list[ContentError]]:
+    """The article with registered names for its outlet and topics, or the errors found."""
+    errors: list[ContentError] = []
+    outlet = article.outlet
+    if registries.outlets is not None:
+        outlet = _canonical(article, registries.outlets, article.outlet, "outlet", errors) or outlet
+    topics = article.topics
+    if registries.topics is not None:
+        seen: dict[str, str] = {}
+        mapped = []
+        for i, term in enumerate(article.topics):
+            field = f"topics.{i}"
+            canonical = _canonical(article, registries.topics, term, field, errors)
+            if canonical is None:
+                continue
+            if canonical.slug in seen:
+                errors.append(ContentError(
+                    article.source_path, _line(article, field), "topics",
+                    f"{term.name!r} is the registered topic {canonical.name!r}, already listed as {seen[canonical.slug]!r}",
+                    f"remove {term.name!r}"))
+                continue
+            seen[canonical.slug] = term.name
+            mapped.append(canonical)
+        topics = tuple(mapped)
+    if outlet == article.outlet and topics == article.topics:
+        return article, errors
+    return replace(article, outlet=outlet, topics=topics), errors
+
+
+def _canonical(article: Article, registry: Registry, term: Term, field: str, errors: list[ContentError]) -> Term | None:
+    entry = registry.lookup(term.name)
+    if entry is None:
+        errors.append(ContentError(
+            article.source_path, _line(article, field), field.split(".")[0],
+            f"{term.name!r} is not a registered {registry.kind.table} (content/{registry.kind.file})",
+            registry.suggestion(term.name)))
+        return None
+    return Term(entry.name, entry.slug)
+
+
+def _line(article: Article, field: str) -> int:
+    lines = dict(article.field_lines)
+    return lines.get(field) or lines.get(field.split(".")[0], 1)
