@@ -19,6 +19,7 @@ from ..errors import BuildError, ContentError
 from ..output import StagedOutput, build_lock
 from ..render.pages import FigureRenderer, page_jobs
 from ..render.templates import make_environment
+from ..search import OFF_NOTICE, SearchIndexError, index_site, pagefind_binary
 from ..site.index import build_index, describe
 from ..site.urls import Urls
 
@@ -31,10 +32,12 @@ class BuildResult:
     changed: int
     seconds: float
     notices: tuple[str, ...] = ()
+    search: bool = True
 
     def summary(self) -> str:
         return (f"Built {_n(self.articles, 'article')} into {_n(self.pages, 'page')} "
-                f"({_n(self.files, 'file')}, {self.changed} changed) in {self.seconds:.2f} s")
+                f"({_n(self.files, 'file')}, {self.changed} changed) in {self.seconds:.2f} s"
+                + ("" if self.search else f"; {OFF_NOTICE}"))
 
 
 def _n(count: int, noun: str) -> str:
@@ -53,10 +56,11 @@ def build(config: Config) -> BuildResult:
     env = make_environment(Path(config.templates_dir))
     output = Path(config.output_dir)
     pages = 0
+    pagefind = pagefind_binary()
     with build_lock(output), StagedOutput(output) as out:
         try:
             figures = FigureRenderer(env, urls)
-            for job in page_jobs(index, config, urls, figures):
+            for job in page_jobs(index, config, urls, figures, search_enabled=pagefind is not None):
                 html = env.get_template(job.template).render(
                     site=config, urls=urls, page_url=job.url, nav_pages=index.pages, **job.context
                 )
@@ -72,6 +76,12 @@ def build(config: Config) -> BuildResult:
             for image in article.images:
                 if image.src:
                     out.copy(article_dir / image.src, folder / image.src)
+        if pagefind:
+            try:
+                index_site(pagefind, out)
+            except SearchIndexError as exc:
+                raise BuildError([ContentError(str(output), 0, "search", str(exc),
+                                               "run the build again with -v, or check the Pagefind install")]) from None
         out.commit()
     return BuildResult(
         articles=len(index.articles),
@@ -80,6 +90,7 @@ def build(config: Config) -> BuildResult:
         changed=out.changed,
         seconds=time.perf_counter() - started,
         notices=tuple(content.notices),
+        search=pagefind is not None,
     )
 
 

@@ -43,7 +43,8 @@ class FigureRenderer:
         return Markup(html)
 
 
-def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRenderer) -> Iterator[PageJob]:
+def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRenderer,
+              search_enabled: bool = False) -> Iterator[PageJob]:
     per_page = config.per_page
 
     for pager in paginate(index.articles, per_page, urls.home):
@@ -84,6 +85,8 @@ def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRende
     for page in index.pages:
         yield PageJob(urls.page(page), "page.html", {"title": page.title, "page": page,
                                                      "body": Markup(page.body_html)})
+
+    yield PageJob(urls.search(), "search.html", {"title": "Search", "search_enabled": search_enabled})
 
     yield PageJob(urls.not_found(), "404.html", {"title": "Page not found"})
 

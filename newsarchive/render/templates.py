@@ -1,24 +1,69 @@
-"""The Jinja environment: autoescaping on, undefined names are errors, a few filters."""
+"""The Jinja environment: autoescaping on, undefined names are errors, a few filters.
+
+Dates are shown in the site's language and time zone (`language`, `timezone` in the config),
+with Babel's bundled CLDR data: the output never depends on the building machine's locale.
+"""
 
 from __future__ import annotations
 
 from datetime import datetime
+from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import jinja2
+from babel import Locale, UnknownLocaleError
+from babel.dates import format_date, format_skeleton, get_month_names
 from markupsafe import Markup
 
-MONTHS = ("January", "February", "March", "April", "May", "June", "July", "August",
-          "September", "October", "November", "December")
+
+@lru_cache(maxsize=32)
+def site_locale(tag: str) -> Locale:
+    """The Babel locale for a BCP 47 tag: 'pt-BR', then 'pt', then English."""
+    for candidate in (tag.replace("-", "_"), tag.split("-")[0]):
+        try:
+            return Locale.parse(candidate)
+        except (ValueError, UnknownLocaleError):
+            continue
+    return Locale.parse("en")
 
 
-def human_date(value: datetime) -> str:
-    """'22 June 2016': unambiguous to every reader, whatever the locale of the machine."""
-    return f"{value.day} {MONTHS[value.month - 1]} {value.year}"
+def _local(ctx: Any, value: datetime) -> datetime:
+    """The instant in the site's time zone (a date-only article is midnight there already)."""
+    return value.astimezone(ctx["site"].tz) if value.tzinfo else value
 
 
-def month_name(number: int) -> str:
-    return MONTHS[number - 1]
+@jinja2.pass_context
+def human_date(ctx: Any, value: datetime) -> str:
+    """'22 June 2016' or 'June 22, 2016', as the site's language writes a long date."""
+    return format_date(_local(ctx, value).date(), "long", locale=site_locale(ctx["site"].language))
+
+
+@jinja2.pass_context
+def month_year(ctx: Any, year: int, month: int) -> str:
+    """'June 2016', 'juin 2016', 'junho de 2016'."""
+    return format_skeleton("yMMMM", datetime(year, month, 1), locale=site_locale(ctx["site"].language))
+
+
+@jinja2.pass_context
+def month_name(ctx: Any, number: int) -> str:
+    names = get_month_names("wide", context="stand-alone", locale=site_locale(ctx["site"].language))
+    return names[number]
+
+
+@jinja2.pass_context
+def time_attr(ctx: Any, value: datetime) -> str:
+    """The `datetime` of a <time>: the date alone when it is midnight in the site's zone."""
+    local = _local(ctx, value)
+    if (local.hour, local.minute, local.second) == (0, 0, 0):
+        return local.date().isoformat()
+    return value.isoformat()
+
+
+@jinja2.pass_context
+def site_direction(ctx: Any) -> str:
+    """'rtl' when the site's own language is written right to left."""
+    return "rtl" if site_locale(ctx["site"].language).character_order == "right-to-left" else "ltr"
 
 
 def make_environment(templates_dir: Path) -> jinja2.Environment:
@@ -33,5 +78,8 @@ def make_environment(templates_dir: Path) -> jinja2.Environment:
     env.filters["human_date"] = human_date
     env.filters["month_name"] = month_name
     env.filters["iso"] = lambda value: value.isoformat()
+    env.filters["time_attr"] = time_attr
+    env.globals["month_year"] = month_year
+    env.globals["site_direction"] = site_direction
     env.globals["Markup"] = Markup
     return env

@@ -14,7 +14,7 @@ from ..config import Config
 from ..content.model import Article, Image, Page
 
 # First path segments the site itself uses; a static page may not take them.
-RESERVED = {"page", "topics", "outlets", "archive", "search", "static", "feeds", "404.html"}
+RESERVED = {"page", "topics", "outlets", "archive", "search", "static", "feeds", "pagefind", "404.html"}
 
 
 class Urls:
@@ -62,6 +62,13 @@ class Urls:
 
     def month(self, year: int, month: int, page: int = 1) -> str:
         return self._path("archive", f"{year:04d}", f"{month:02d}", page=page)
+
+    def search(self, query: str = "") -> str:
+        return self._path("search") + (f"?q={quote(query)}" if query else "")
+
+    def pagefind(self, name: str) -> str:
+        """A file of the search index that Pagefind writes at build time."""
+        return self._path("pagefind", file=name)
 
     def page(self, page: Page) -> str:
         return self._path(page.slug)
