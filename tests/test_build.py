@@ -103,7 +103,7 @@ def test_every_page_kind_exists_and_links_resolve(site: Site):
     arabic = site.read("2017/01/arabic/index.html")
     assert 'lang="ar" dir="rtl"' in arabic
     topics = site.read("topics/index.html")
-    assert "Syria" in topics and "2 articles" in topics
+    assert "Syria" in topics and re.search(r"2(<[^>]+>)* articles", topics)
 
 
 def test_pagination(site: Site):
