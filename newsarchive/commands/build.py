@@ -7,7 +7,6 @@ Any error stops the build before the swap, so output/ is never half-written.
 from __future__ import annotations
 
 import time
-import traceback
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
@@ -18,6 +17,7 @@ from ..content.load import load_content
 from ..errors import BuildError, ContentError
 from ..output import StagedOutput, build_lock
 from ..render.pages import FigureRenderer, page_jobs
+from ..render.run import Renderer, render_all, template_error
 from ..render.templates import make_environment
 from ..search import OFF_NOTICE, SearchIndexError, index_site, pagefind_binary
 from ..site.index import build_index, describe
@@ -55,19 +55,16 @@ def build(config: Config) -> BuildResult:
 
     env = make_environment(Path(config.templates_dir))
     output = Path(config.output_dir)
-    pages = 0
     pagefind = pagefind_binary()
     with build_lock(output), StagedOutput(output) as out:
         try:
             figures = FigureRenderer(env, urls)
-            for job in page_jobs(index, config, urls, figures, search_enabled=pagefind is not None):
-                html = env.get_template(job.template).render(
-                    site=config, urls=urls, page_url=job.url, nav_pages=index.pages, **job.context
-                )
-                out.write(urls.output_file(job.url), html.encode("utf-8"))
-                pages += 1
+            jobs = list(page_jobs(index, config, urls, figures, search_enabled=pagefind is not None))
         except jinja2.TemplateError as exc:
-            raise BuildError([_template_error(exc, Path(config.templates_dir))]) from None
+            raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
+        pages, errors = render_all(Renderer(env, config, urls, index.pages, out), jobs)
+        if errors:
+            raise BuildError(errors)
 
         _copy_tree(Path(config.static_dir), PurePosixPath("static"), out)
         for article in index.articles:
@@ -100,13 +97,3 @@ def _copy_tree(source: Path, target: PurePosixPath, out: StagedOutput) -> None:
     for path in sorted(source.rglob("*")):
         if path.is_file() and not path.name.startswith("."):
             out.copy(target / path.relative_to(source).as_posix(), path)
-
-
-def _template_error(exc: jinja2.TemplateError, templates_dir: Path) -> ContentError:
-    """Point at the template line, whether the error was in its syntax or while rendering."""
-    if isinstance(exc, jinja2.TemplateSyntaxError):
-        return ContentError(exc.filename or exc.name or "template", exc.lineno, "", exc.message or str(exc))
-    for frame in reversed(traceback.extract_tb(exc.__traceback__)):
-        if frame.filename.startswith(str(templates_dir.resolve())) or frame.filename.startswith(str(templates_dir)):
-            return ContentError(frame.filename, frame.lineno or 0, "", str(exc))
-    return ContentError(str(templates_dir), 0, "", f"template error: {exc}")

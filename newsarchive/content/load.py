@@ -6,6 +6,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from .. import parallel
 from ..config import Config
 from ..errors import ContentError
 from .article import read_article, read_page
@@ -71,16 +72,10 @@ def load_content(config: Config) -> Content:
         content.errors.append(ContentError(str(root), 0, "", "content folder not found",
                                            "pass --content DIR or create content/articles/"))
         return content
-    renderer = MarkdownRenderer(smarty=config.smarty)
 
     articles, errors = markdown_files(root / "articles", root)
     content.errors.extend(errors)
-    for rel, path in articles:
-        text, error = decode(path.read_bytes(), rel)
-        if error:
-            content.errors.append(error)
-            continue
-        article, errors = read_article(rel, text, config, renderer)  # type: ignore[arg-type]
+    for rel, article, errors in read_articles(articles, config):
         content.errors.extend(errors)
         if article is None:
             continue
@@ -89,6 +84,7 @@ def load_content(config: Config) -> Content:
             continue
         content.articles.append(article)
 
+    renderer = MarkdownRenderer(smarty=config.smarty)
     pages, errors = markdown_files(root / "pages", root)
     content.errors.extend(errors)
     for rel, path in pages:
@@ -102,3 +98,48 @@ def load_content(config: Config) -> Content:
             content.pages.append(page)
     curate(content, config)
     return content
+
+
+ArticleResult = tuple[str, Article | None, list[ContentError]]
+
+# Below this many files a pool costs more than it saves.
+_PARALLEL_FROM = 64
+
+
+def read_articles(files: list[tuple[str, Path]], config: Config) -> list[ArticleResult]:
+    """`read_article` for every file, over all cores when it pays; results in file order."""
+    workers = parallel.cpu_count()
+    if workers < 2 or len(files) < _PARALLEL_FROM or not parallel.can_fork():
+        renderer = MarkdownRenderer(smarty=config.smarty)
+        return [_read_file(rel, path, config, renderer) for rel, path in files]
+    results: list[ArticleResult] = []
+    with parallel.fork_pool(workers, _start_worker, (config,)) as pool:
+        for chunk_results in pool.imap(_read_chunk, parallel.chunks(files, workers)):
+            results.extend(chunk_results)
+    return results
+
+
+def _read_file(rel: str, path: Path, config: Config, renderer: MarkdownRenderer) -> ArticleResult:
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        return rel, None, [ContentError(rel, 0, "", f"cannot be read: {exc.strerror or exc}")]
+    text, error = decode(raw, rel)
+    if error:
+        return rel, None, [error]
+    article, errors = read_article(rel, text, config, renderer)  # type: ignore[arg-type]
+    return rel, article, errors
+
+
+# Each worker process's own config and Markdown converter, set once when it starts.
+_worker: dict[str, object] = {}
+
+
+def _start_worker(config: Config) -> None:
+    _worker["config"] = config
+    _worker["renderer"] = MarkdownRenderer(smarty=config.smarty)
+
+
+def _read_chunk(files: list[tuple[str, Path]]) -> list[ArticleResult]:
+    config, renderer = _worker["config"], _worker["renderer"]
+    return [_read_file(rel, path, config, renderer) for rel, path in files]  # type: ignore[arg-type]

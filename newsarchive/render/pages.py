@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from functools import partial
 from typing import Any
 
 import jinja2
@@ -21,6 +22,12 @@ class PageJob:
     url: str
     template: str
     context: dict[str, Any]
+    # Context that is costly to make (an article's body and figures): made only when the
+    # page is rendered, in whichever process renders it, from what `context` holds.
+    lazy: Callable[[], dict[str, Any]] | None = None
+
+    def full_context(self) -> dict[str, Any]:
+        return {**self.context, **self.lazy()} if self.lazy else self.context
 
 
 class FigureRenderer:
@@ -51,14 +58,12 @@ def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRende
         yield PageJob(pager.url, "home.html", {"pager": pager, "title": config.title})
 
     for article in index.articles:
-        yield PageJob(urls.article(article), "article.html", {
+        url = urls.article(article)
+        yield PageJob(url, "article.html", {
             "article": article,
             "title": article.title,
-            "body": figures.body(article),
-            "lead_figure": figures(article, article.lead_image, lead=True) if article.lead_image else "",
-            "trailing_figures": [figures(article, img) for img in article.trailing_images],
-            "related": index.related[urls.article(article)],
-        })
+            "related": index.related[url],
+        }, lazy=partial(_article_figures, figures, article))
 
     yield PageJob(urls.topics(), "terms.html", {"title": "Topics", "kind": "topics", "listings": index.topics})
     for listing in index.topics:
@@ -89,6 +94,14 @@ def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRende
     yield PageJob(urls.search(), "search.html", {"title": "Search", "search_enabled": search_enabled})
 
     yield PageJob(urls.not_found(), "404.html", {"title": "Page not found"})
+
+
+def _article_figures(figures: FigureRenderer, article: Article) -> dict[str, Any]:
+    return {
+        "body": figures.body(article),
+        "lead_figure": figures(article, article.lead_image, lead=True) if article.lead_image else "",
+        "trailing_figures": [figures(article, img) for img in article.trailing_images],
+    }
 
 
 def _bind(fn: Callable[..., str], *args: Any) -> Callable[[int], str]:

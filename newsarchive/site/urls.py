@@ -21,8 +21,17 @@ class Urls:
     def __init__(self, config: Config):
         self.base = config.base_path
         self.origin = config.origin
+        # Listings ask for the same few thousand paths over and over; quoting is the cost.
+        self._memo: dict[tuple[object, ...], str] = {}
 
     def _path(self, *parts: str | int, page: int = 1, file: str = "") -> str:
+        key = (*parts, page, file)
+        path = self._memo.get(key)
+        if path is None:
+            path = self._memo[key] = self._build_path(parts, page, file)
+        return path
+
+    def _build_path(self, parts: tuple[str | int, ...], page: int, file: str) -> str:
         segments = [str(p) for p in parts if p != ""]
         if page > 1:
             segments += ["page", str(page)]
@@ -37,7 +46,8 @@ class Urls:
         return self._path(page=page)
 
     def article(self, article: Article) -> str:
-        return self._path(f"{article.date:%Y}", f"{article.date:%m}", article.slug)
+        date = article.date
+        return self._path(f"{date.year:04d}", f"{date.month:02d}", article.slug)
 
     def image(self, article: Article, image: Image) -> str:
         return self.article(article) + quote(image.src)
