@@ -27,3 +27,7 @@ clean:
 .PHONY: check
 check: $(STAMP) ## Validate content, links, images and registries without publishing
 	$(BIN)/python build.py check
+
+.PHONY: new
+new: $(STAMP) ## Scaffold an article: make new TITLE="…" OUTLET="…" TOPICS="a, b" URL="https://…"
+	$(BIN)/python build.py new "$(TITLE)" --outlet "$(OUTLET)" --topics "$(TOPICS)" $(if $(URL),--source-url "$(URL)")

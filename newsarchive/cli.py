@@ -6,12 +6,12 @@ import argparse
 import os
 import sys
 from collections.abc import Callable, Sequence
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from . import __version__
 from .config import Config, load_config
-from .errors import BuildError
+from .errors import BuildError, ContentError
 from .output import LockedError, OutputError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
@@ -67,7 +67,47 @@ def make_parser() -> argparse.ArgumentParser:
     check.add_argument("--format", choices=("text", "json", "github"), default="text",
                        help="text: 'path:line: message' lines (default); json: one JSON document; "
                             "github: GitHub Actions annotations")
+
+    new = verbs.add_parser(
+        "new", help="scaffold an article file",
+        description="Write content/articles/YYYY/MM/<slug>.md with front matter filled in, and print "
+                    "its path. Outlet and topics must be registered when registries exist. Never overwrites.")
+    _site_options(new, suppress=True)
+    new.add_argument("title", metavar="TITLE", help="the headline, as the outlet published it")
+    _article_options(new)
+    new.add_argument("--draft", action=argparse.BooleanOptionalAction, default=True,
+                     help="mark it 'draft: true' so it is not published until finished (default: yes)")
+
+    imp = verbs.add_parser(
+        "import", help="turn text copied from an outlet's page into article files",
+        description="Each FILE holds an article as copied from the outlet's page: the headline on the "
+                    "first line, paragraphs separated by blank lines, photo captions and page furniture "
+                    "among them. The outlet's rules in config.toml ([import.outlets.\"Name\"]) recognise "
+                    "captions and boilerplate; options fill what the text lacks. Every decision is reported.")
+    _site_options(imp, suppress=True)
+    imp.add_argument("files", nargs="+", type=Path, metavar="FILE", help="plain-text file(s), UTF-8")
+    _article_options(imp, required=False)
+    imp.add_argument("--stdout", action="store_true", help="print the article instead of writing it")
     return parser
+
+
+def _article_options(parser: argparse.ArgumentParser, required: bool = True) -> None:
+    group = parser.add_argument_group("article")
+    group.add_argument("--outlet", default="", required=required and False,
+                       help='the publication, e.g. "Press TV" (import: recognised from the text when its rules match)')
+    group.add_argument("--topics", default="", help='comma-separated, e.g. "Syria, US foreign policy"')
+    group.add_argument("--source-url", default="", metavar="URL", help="the original article's address")
+    group.add_argument("--date", type=_iso_date, default=None, metavar="YYYY-MM-DD",
+                       help="publication date (new: default today, in the site's time zone)")
+    group.add_argument("--slug", default="", help="the file and URL name (default: from the title)")
+    group.add_argument("--byline", default="", help="the author(s)")
+
+
+def _iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{value!r} is not a date like 2016-06-22") from None
 
 
 def _now() -> datetime | None:
@@ -129,7 +169,61 @@ def run_check(args: argparse.Namespace) -> int:
     return EXIT_CONTENT if errors else EXIT_OK
 
 
-VERBS: dict[str, Callable[[argparse.Namespace], int]] = {"build": run_build, "check": run_check}
+def run_new(args: argparse.Namespace) -> int:
+    from .commands.new import NewArticle, display, new_article
+    from .content.writer import split_list
+
+    config = _config_from(args)
+    created = new_article(config, NewArticle(
+        title=args.title, outlet=args.outlet, topics=split_list(args.topics), source_url=args.source_url,
+        day=args.date, slug=args.slug, draft=args.draft, byline=args.byline))
+    for notice in created.notices:
+        print(notice, file=sys.stderr)
+    print(display(created.path))
+    return EXIT_OK
+
+
+def run_import(args: argparse.Namespace) -> int:
+    from .commands.importer import ImportOptions, convert, write
+    from .commands.new import display
+    from .content.writer import split_list
+
+    if len(args.files) > 1 and (args.source_url or args.slug):
+        print("error: --source-url and --slug describe one article; import the files one at a time",
+              file=sys.stderr)
+        return EXIT_USAGE
+    config = _config_from(args)
+    options = ImportOptions(outlet=args.outlet, day=args.date, source_url=args.source_url,
+                            topics=split_list(args.topics), slug=args.slug, byline=args.byline)
+    errors = []
+    for file in args.files:
+        try:
+            raw = file.read_bytes()
+        except OSError as exc:
+            errors.append(ContentError(str(file), 0, "", f"cannot be read: {exc.strerror}"))
+            continue
+        result = convert(str(file), raw, config, options)
+        if not args.quiet:
+            for notice in result.notices:
+                print(f"{file}: {notice}", file=sys.stderr)
+        if result.errors:
+            errors += result.errors
+            continue
+        if args.stdout:
+            sys.stdout.write(result.text)
+            continue
+        problems = write(result)
+        errors += problems
+        if not problems:
+            print(display(result.path))  # type: ignore[arg-type]
+    if errors:
+        raise BuildError(errors)
+    return EXIT_OK
+
+
+VERBS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "build": run_build, "check": run_check, "new": run_new, "import": run_import,
+}
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -141,8 +235,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         for error in exc.errors:
             print(error, file=sys.stderr)
         count = len(exc.errors)
-        print(f"Build failed: {count} error{'s' if count != 1 else ''}; output/ was left as it was.",
-              file=sys.stderr)
+        errors = f"{count} error{'s' if count != 1 else ''}"
+        if args.verb in ("new", "import"):
+            print(f"{args.verb}: {errors}; no file was written for them.", file=sys.stderr)
+        else:
+            print(f"Build failed: {errors}; output/ was left as it was.", file=sys.stderr)
         return EXIT_CONTENT
     except LockedError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 import tomllib
 import zoneinfo
 from dataclasses import dataclass, field, fields
@@ -11,6 +12,24 @@ from typing import Any
 from urllib.parse import urlsplit
 
 from .errors import BuildError, ContentError, did_you_mean
+
+
+@dataclass(frozen=True)
+class ImportRules:
+    """How `import` reads one outlet's copied pages ([import.outlets."Name"] in config.toml).
+
+    Each pattern is a regular expression matched against a whole line (spaces trimmed).
+    """
+
+    outlet: str
+    # A photo caption line; named groups `caption` and (optionally) `credit`.
+    captions: tuple[str, ...] = ()
+    # Page furniture dropped wherever it appears ("SHARE THIS ARTICLE").
+    drop: tuple[str, ...] = ()
+    # The first line matching one of these starts the trailing boilerplate: it and all after go.
+    end: tuple[str, ...] = ()
+    # Where the outlet's addresses carry the date: named groups `year`, `month`, `day`.
+    date_from_source_url: str = ""
 
 
 @dataclass(frozen=True)
@@ -32,6 +51,7 @@ class Config:
     templates_dir: Path = field(default=Path("templates"))
     static_dir: Path = field(default=Path("static"))
     drafts: bool = False
+    import_rules: tuple[ImportRules, ...] = ()
     # Articles dated after `now` are skipped unless `future`. None: the clock, read once
     # per build for this decision only (so output for a given now is deterministic).
     future: bool = False
@@ -82,6 +102,10 @@ def load_config(path: Path, **overrides: Any) -> Config:
 
     errors: list[ContentError] = []
     values: dict[str, Any] = {}
+    if "import" in raw:
+        rules, rule_errors = _import_rules(display, raw.pop("import"))
+        values["import_rules"] = rules
+        errors += rule_errors
     for key, value in raw.items():
         expected = _SETTINGS.get(key)
         if expected is None:
@@ -112,6 +136,54 @@ def load_config(path: Path, **overrides: Any) -> Config:
     base.update({k: v for k, v in overrides.items() if v is not None})
     known = {f.name for f in fields(Config)}
     return Config(**{k: v for k, v in {**values, **base}.items() if k in known})
+
+
+_RULE_FIELDS = {"captions": ("caption",), "drop": (), "end": (), "date_from_source_url": ("year", "month", "day")}
+
+
+def _import_rules(display: str, raw: Any) -> tuple[tuple[ImportRules, ...], list[ContentError]]:
+    """[import.outlets."Name"] tables: each pattern must compile and have the groups it needs."""
+    errors: list[ContentError] = []
+    example = '[import.outlets."Press TV"] with captions, drop, end, date_from_source_url'
+    if not isinstance(raw, dict) or set(raw) - {"outlets"}:
+        extra = sorted(set(raw) - {"outlets"}) if isinstance(raw, dict) else []
+        field = f"import.{extra[0]}" if extra else "import"
+        return (), [ContentError(display, 0, field, "unknown setting", f"write {example}")]
+    outlets = raw.get("outlets", {})
+    if not isinstance(outlets, dict):
+        return (), [ContentError(display, 0, "import.outlets", "expected one table per outlet", f"write {example}")]
+    rules = []
+    for outlet, table in sorted(outlets.items()):
+        where = f'import.outlets."{outlet}"'
+        if not isinstance(table, dict):
+            errors.append(ContentError(display, 0, where, "expected a table of rules", f"write {example}"))
+            continue
+        values: dict[str, Any] = {}
+        for key, value in table.items():
+            if key not in _RULE_FIELDS:
+                errors.append(ContentError(display, 0, f"{where}.{key}", "unknown rule",
+                                           did_you_mean(key, _RULE_FIELDS) or "rules: " + ", ".join(_RULE_FIELDS)))
+                continue
+            patterns = [value] if key == "date_from_source_url" else value
+            if not isinstance(patterns, list) or not all(isinstance(p, str) for p in patterns):
+                kind = "a pattern" if key == "date_from_source_url" else "a list of patterns"
+                errors.append(ContentError(display, 0, f"{where}.{key}", f"expected {kind}, found {value!r}",
+                                           "write patterns as 'literal strings' in single quotes"))
+                continue
+            for pattern in patterns:
+                try:
+                    groups = set(re.compile(pattern).groupindex)
+                except re.error as exc:
+                    errors.append(ContentError(display, 0, f"{where}.{key}", f"{pattern!r} is not a regular expression: {exc}",
+                                               "write it in 'single quotes' so backslashes stay as written"))
+                    continue
+                missing = [g for g in _RULE_FIELDS[key] if g not in groups]
+                if missing:
+                    errors.append(ContentError(display, 0, f"{where}.{key}", f"{pattern!r} has no group {missing[0]!r}",
+                                               f"name the parts: (?P<{missing[0]}>…)"))
+            values[key] = value if key == "date_from_source_url" else tuple(value)
+        rules.append(ImportRules(outlet=outlet, **values))
+    return tuple(rules), errors
 
 
 def _check_values(display: str, values: dict[str, Any]) -> list[ContentError]:
