@@ -13,6 +13,10 @@ from urllib.parse import urlsplit
 
 from .errors import BuildError, ContentError, did_you_mean
 
+# RFC 4151 taggingEntity: (DNS name | e-mail address) "," year["-"month["-"day]].
+_DNS = r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*"
+TAGGING_ENTITY = re.compile(rf"(?:{_DNS}|[A-Za-z0-9._-]+@{_DNS}),\d{{4}}(?:-(?:0[1-9]|1[0-2])(?:-(?:0[1-9]|[12]\d|3[01]))?)?")
+
 
 @dataclass(frozen=True)
 class ImportRules:
@@ -45,6 +49,9 @@ class Config:
     related_count: int = 5
     feed_length: int = 50
     smarty: bool = False
+    # RFC 4151 tagging entity ("example.org,2026") for the permanent ids of articles that do
+    # not carry their own `id:`; see site/ids.py. "" uses a fixed fallback, never base_url.
+    id_authority: str = ""
     # Where things live; set from the command line or the config file's folder.
     content_dir: Path = field(default=Path("content"))
     output_dir: Path = field(default=Path("output"))
@@ -84,6 +91,7 @@ _SETTINGS: dict[str, type] = {
     "related_count": int,
     "feed_length": int,
     "smarty": bool,
+    "id_authority": str,
 }
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false"}
 
@@ -208,6 +216,14 @@ def _check_values(display: str, values: dict[str, Any]) -> list[ContentError]:
                     "use an IANA name such as \"UTC\" or \"Asia/Tehran\"",
                 )
             )
+    if values.get("id_authority") and not TAGGING_ENTITY.fullmatch(values["id_authority"]):
+        errors.append(
+            ContentError(
+                display, 0, "id_authority",
+                f"expected a domain or e-mail address you own, a comma and a date, found {values['id_authority']!r}",
+                "e.g. id_authority = \"example.org,2026\"; set it once and never change it",
+            )
+        )
     for key in ("per_page", "related_count", "feed_length"):
         if key in values and values[key] < 1:
             errors.append(

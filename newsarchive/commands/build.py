@@ -16,10 +16,13 @@ from ..config import Config
 from ..content.load import load_content
 from ..errors import BuildError, ContentError
 from ..output import StagedOutput, build_lock
+from ..render.feeds import feed_files
 from ..render.pages import FigureRenderer, page_jobs
 from ..render.run import Renderer, render_all, template_error
+from ..render.sitemap import robots_txt, sitemap_entry, sitemap_files
 from ..render.templates import make_environment
 from ..search import OFF_NOTICE, SearchIndexError, index_site, pagefind_binary
+from ..site import ids
 from ..site.index import build_index, describe
 from ..site.urls import Urls
 
@@ -49,6 +52,7 @@ def build(config: Config) -> BuildResult:
     content = load_content(config)
     urls = Urls(config)
     index, errors = build_index(content.articles, content.pages, urls, config.related_count)
+    errors += ids.check_ids(index.articles, ids.authority(config))
     if content.errors or errors:
         raise BuildError(content.errors + errors)
     describe(index, content.registries)
@@ -65,7 +69,16 @@ def build(config: Config) -> BuildResult:
         pages, errors = render_all(Renderer(env, config, urls, index.pages, out), jobs)
         if errors:
             raise BuildError(errors)
+        try:
+            for rel, data in feed_files(index, config, urls, env, figures):
+                out.write(rel, data)
+        except jinja2.TemplateError as exc:
+            raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
 
+        sitemap = [entry for job in jobs if (entry := sitemap_entry(job, index, urls))]
+        for rel, data in sitemap_files(sitemap, urls):
+            out.write(rel, data)
+        out.write(urls.output_file(urls.robots()), robots_txt(urls))
         _copy_tree(Path(config.static_dir), PurePosixPath("static"), out)
         for article in index.articles:
             folder = Path(config.content_dir) / PurePosixPath(article.source_path).parent

@@ -15,6 +15,7 @@ from ..content.markdown import FIGURE_MARKER
 from ..content.model import Article, Image
 from ..site.index import SiteIndex, paginate
 from ..site.urls import Urls
+from .structured_data import article_json_ld
 
 
 @dataclass(frozen=True)
@@ -63,7 +64,7 @@ def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRende
             "article": article,
             "title": article.title,
             "related": index.related[url],
-        }, lazy=partial(_article_figures, figures, article))
+        }, lazy=partial(_article_lazy, figures, urls, config, article))
 
     yield PageJob(urls.topics(), "terms.html", {"title": "Topics", "kind": "topics", "listings": index.topics})
     for listing in index.topics:
@@ -94,6 +95,10 @@ def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRende
     yield PageJob(urls.search(), "search.html", {"title": "Search", "search_enabled": search_enabled})
 
     yield PageJob(urls.not_found(), "404.html", {"title": "Page not found"})
+
+
+def _article_lazy(figures: FigureRenderer, urls: Urls, config: Config, article: Article) -> dict[str, Any]:
+    return {**_article_figures(figures, article), "json_ld": article_json_ld(article, urls, config)}
 
 
 def _article_figures(figures: FigureRenderer, article: Article) -> dict[str, Any]:

@@ -16,6 +16,9 @@ from ..content.model import Article, Image, Page
 # First path segments the site itself uses; a static page may not take them.
 RESERVED = {"page", "topics", "outlets", "archive", "search", "static", "feeds", "pagefind", "404.html"}
 
+FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml", "json": "feed.json"}
+TERM_FEED_FILES = {"rss": "feed.xml", "atom": "atom.xml"}
+
 
 class Urls:
     def __init__(self, config: Config):
@@ -92,6 +95,28 @@ class Urls:
     def file(self, name: str) -> str:
         """A file at the site's root, such as feed.xml or sitemap.xml."""
         return self._path(file=name)
+
+    # Feeds: RSS 2.0, Atom 1.0 and (site-wide only) JSON Feed 1.1. See README, "Feeds".
+    def feed(self, fmt: str = "rss") -> str:
+        """The site-wide feed in `fmt`: 'rss', 'atom' or 'json'."""
+        return self._path(file=FEED_FILES[fmt])
+
+    def topic_feed(self, slug: str, fmt: str = "rss") -> str:
+        return self._path("topics", slug, file=TERM_FEED_FILES[fmt])
+
+    def outlet_feed(self, slug: str, fmt: str = "rss") -> str:
+        return self._path("outlets", slug, file=TERM_FEED_FILES[fmt])
+
+    def term_feed(self, kind: str, slug: str, fmt: str = "rss") -> str:
+        """A topic's or outlet's feed; `kind` is 'topics' or 'outlets', as in the templates."""
+        return self.topic_feed(slug, fmt) if kind == "topics" else self.outlet_feed(slug, fmt)
+
+    def sitemap(self, part: int = 0) -> str:
+        """sitemap.xml, or with `part` the n-th file of a sitemap split by an index."""
+        return self._path(file=f"sitemap-{part}.xml" if part else "sitemap.xml")
+
+    def robots(self) -> str:
+        return self._path(file="robots.txt")
 
     def output_file(self, path: str) -> PurePosixPath:
         """The file (relative to output/) that serves a site path."""

@@ -1,0 +1,361 @@
+"""Feeds: site-wide RSS 2.0, Atom 1.0 and JSON Feed 1.1, and RSS and Atom per topic and outlet.
+
+A feed subscriber must see each archived article once, with its full text, forever:
+
+- ids are permanent (site/ids.py), never the page address;
+- every entry carries the whole article (lead image, body with its in-body figures, the
+  images the body did not place, and where it was first published), with every address
+  made absolute;
+- the feed's own dates come from the content (the newest `updated`/`date` among its
+  entries), never from the clock, so an unchanged archive gives byte-identical feeds.
+
+RSS and Atom are written by feedgen; the Media RSS (`media:content` with `media:description`
+and `media:credit`) and Dublin Core elements it cannot write come from the small feedgen
+extension below. feedgen has no JSON Feed: `json_feed` writes it, after
+https://jsonfeed.org/version/1.1.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from pathlib import PurePosixPath
+from typing import Iterator
+
+import jinja2
+from feedgen.ext.base import BaseEntryExtension, BaseExtension
+from feedgen.feed import FeedGenerator
+from feedgen.util import xml_elem
+
+from ..config import Config
+from ..content.model import Article
+from ..site import ids
+from ..site.index import SiteIndex
+from ..site.urls import Urls
+from .absolute import absolute_links, xml_safe
+from .pages import FigureRenderer
+
+# What an empty feed says it was last changed: a constant, since there is no content date.
+EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
+MEDIA_NS = "http://search.yahoo.com/mrss/"
+DC_NS = "http://purl.org/dc/elements/1.1/"
+DCTERMS_NS = "http://purl.org/dc/terms/"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
+CONTENT_TEMPLATE = "partials/feed_content.html"
+IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
+               ".webp": "image/webp", ".avif": "image/avif", ".svg": "image/svg+xml"}
+
+
+@dataclass(frozen=True)
+class FeedImage:
+    url: str  # absolute
+    caption: str
+    credit: str
+    mime: str
+    width: int = 0
+    height: int = 0
+
+
+@dataclass(frozen=True)
+class Category:
+    name: str
+    scheme: str  # absolute address of the topics or outlets index
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One article as every feed format shows it; computed once per article per build."""
+
+    id: str
+    url: str  # absolute address of the archive page
+    title: str
+    summary: str  # plain text
+    content_html: str  # the full article, absolute addresses
+    published: datetime
+    updated: datetime
+    outlet: str
+    outlet_url: str
+    byline: str
+    topics: tuple[Category, ...]
+    outlet_category: Category
+    source_url: str
+    language: str
+    images: tuple[FeedImage, ...]
+
+
+@dataclass(frozen=True)
+class Feed:
+    id: str
+    title: str
+    description: str
+    home_url: str  # the HTML page the feed follows
+    language: str
+    items: tuple[FeedItem, ...]
+    rss_url: str
+    atom_url: str
+    json_url: str = ""
+
+    @property
+    def updated(self) -> datetime:
+        """The newest change among the entries: content, not the clock."""
+        return max((item.updated for item in self.items), default=EPOCH)
+
+
+class FeedItems:
+    """Builds each article's FeedItem once, however many feeds it appears in."""
+
+    def __init__(self, env: jinja2.Environment, config: Config, urls: Urls, figures: FigureRenderer):
+        self._template = env.get_template(CONTENT_TEMPLATE)
+        self._config, self._urls, self._figures = config, urls, figures
+        self._authority = ids.authority(config)
+        self._cache: dict[str, FeedItem] = {}
+
+    def __call__(self, article: Article) -> FeedItem:
+        item = self._cache.get(article.source_path)
+        if item is None:
+            item = self._cache[article.source_path] = self._item(article)
+        return item
+
+    def _item(self, article: Article) -> FeedItem:
+        urls, figures = self._urls, self._figures
+        url = urls.absolute(urls.article(article))
+        content = self._template.render(
+            site=self._config, urls=urls, article=article,
+            lead_figure=figures(article, article.lead_image, lead=True) if article.lead_image else "",
+            body=figures.body(article),
+            trailing_figures=[figures(article, image) for image in article.trailing_images],
+        )
+        return FeedItem(
+            id=ids.article_id(article, self._authority),
+            url=url,
+            title=xml_safe(article.title),
+            summary=xml_safe(article.summary),
+            content_html=absolute_links(content.strip(), url),
+            published=article.date,
+            updated=article.modified,
+            outlet=xml_safe(article.outlet.name),
+            outlet_url=urls.absolute(urls.outlet(article.outlet.slug)),
+            byline=xml_safe(article.byline),
+            topics=tuple(Category(xml_safe(t.name), urls.absolute(urls.topics())) for t in article.topics),
+            outlet_category=Category(xml_safe(article.outlet.name), urls.absolute(urls.outlets())),
+            source_url=article.source_url,
+            language=article.language,
+            images=tuple(
+                FeedImage(urls.absolute(urls.image(article, image)), xml_safe(image.caption), xml_safe(image.credit),
+                          IMAGE_TYPES.get(PurePosixPath(image.src).suffix.lower(), "image/*"),
+                          image.width, image.height)
+                for image in article.images if image.src
+            ),
+        )
+
+
+def site_feeds(index: SiteIndex, config: Config, urls: Urls, items: FeedItems) -> list[Feed]:
+    """Every feed of the site: the site-wide one, then one per topic and one per outlet."""
+    authority = ids.authority(config)
+    length = config.feed_length
+
+    def entries(articles: list[Article]) -> tuple[FeedItem, ...]:
+        # Newest first by publication date (the site's order); an update changes an
+        # entry's `updated`, not its place, so a correction never poses as news.
+        return tuple(items(a) for a in articles[:length])
+
+    feeds = [Feed(
+        id=ids.feed_id(authority),
+        title=config.title,
+        description=config.description or f"The latest articles in {config.title}",
+        home_url=urls.absolute(urls.home()),
+        language=config.language,
+        items=entries(index.articles),
+        rss_url=urls.absolute(urls.feed("rss")),
+        atom_url=urls.absolute(urls.feed("atom")),
+        json_url=urls.absolute(urls.feed("json")),
+    )]
+    for kind, listings, about in (("topics", index.topics, "about"), ("outlets", index.outlets, "from")):
+        for listing in listings:
+            term = listing.term
+            feeds.append(Feed(
+                id=ids.feed_id(authority, kind, term.slug),
+                title=f"{term.name} · {config.title}",
+                description=f"Articles {about} {term.name} in {config.title}",
+                home_url=urls.absolute(urls.topic(term.slug) if kind == "topics" else urls.outlet(term.slug)),
+                language=config.language,
+                items=entries(listing.articles),
+                rss_url=urls.absolute(urls.term_feed(kind, term.slug, "rss")),
+                atom_url=urls.absolute(urls.term_feed(kind, term.slug, "atom")),
+            ))
+    return feeds
+
+
+def feed_files(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment,
+               figures: FigureRenderer) -> Iterator[tuple[PurePosixPath, bytes]]:
+    """(file in output/, bytes) for every feed of the site."""
+    items = FeedItems(env, config, urls, figures)
+    for feed in site_feeds(index, config, urls, items):
+        rss, atom = xml_feeds(feed)
+        yield _file(urls, feed.rss_url), rss
+        yield _file(urls, feed.atom_url), atom
+        if feed.json_url:
+            yield _file(urls, feed.json_url), json_feed(feed)
+
+
+def _file(urls: Urls, absolute_url: str) -> PurePosixPath:
+    return urls.output_file(absolute_url[len(urls.origin):])
+
+
+# --- RSS 2.0 and Atom 1.0, by feedgen -------------------------------------------------------
+
+class _ArchiveFeedExtension(BaseExtension):
+    def extend_ns(self) -> dict[str, str]:
+        return {"media": MEDIA_NS, "dc": DC_NS, "dcterms": DCTERMS_NS}
+
+
+class _ArchiveEntryExtension(BaseEntryExtension):
+    """What feedgen cannot write: Media RSS with caption and credit, Dublin Core, xml:lang."""
+
+    item: FeedItem | None = None
+
+    def set(self, item: FeedItem) -> None:
+        self.item = item
+
+    def extend_rss(self, entry):  # type: ignore[no-untyped-def]
+        item = self.item
+        assert item is not None
+        # RSS <author> must be an e-mail address; dc:creator is what readers show instead.
+        _text(entry, f"{{{DC_NS}}}creator", item.byline or item.outlet)
+        _text(entry, f"{{{DC_NS}}}publisher", item.outlet)
+        if item.source_url:
+            _text(entry, f"{{{DC_NS}}}source", item.source_url)
+        if item.language:
+            _text(entry, f"{{{DC_NS}}}language", item.language)
+        # RSS has only pubDate; dcterms:modified carries corrections (feedparser: `updated`).
+        _text(entry, f"{{{DCTERMS_NS}}}modified", item.updated.isoformat())
+        self._media(entry)
+        return entry
+
+    def extend_atom(self, entry):  # type: ignore[no-untyped-def]
+        item = self.item
+        assert item is not None
+        if item.language:
+            entry.set(XML_LANG, item.language)
+        # feedgen 1.0.0 drops rel and type from entry links: write them here. "via" is
+        # Atom's "the source of the information in the entry", i.e. the original article.
+        for link in entry.findall("link"):
+            entry.remove(link)
+        xml_elem("link", entry, rel="alternate", type="text/html", href=item.url)
+        if item.source_url:
+            xml_elem("link", entry, rel="via", type="text/html", href=item.source_url,
+                     title=f"Originally published by {item.outlet}")
+        _text(entry, f"{{{DC_NS}}}publisher", item.outlet)
+        self._media(entry)
+        return entry
+
+    def _media(self, entry):  # type: ignore[no-untyped-def]
+        assert self.item is not None
+        for n, image in enumerate(self.item.images):
+            content = xml_elem(f"{{{MEDIA_NS}}}content", entry, url=image.url, medium="image")
+            if image.mime != "image/*":
+                content.set("type", image.mime)
+            if image.width and image.height:
+                content.set("width", str(image.width))
+                content.set("height", str(image.height))
+            if n == 0:
+                content.set("isDefault", "true")
+            description = xml_elem(f"{{{MEDIA_NS}}}description", content, type="plain")
+            description.text = image.caption
+            if image.credit:
+                _text(content, f"{{{MEDIA_NS}}}credit", image.credit)
+
+
+def _text(parent, tag: str, text: str):  # type: ignore[no-untyped-def]
+    element = xml_elem(tag, parent)
+    element.text = text
+    return element
+
+
+def xml_feeds(feed: Feed) -> tuple[bytes, bytes]:
+    """The RSS 2.0 and the Atom 1.0 document of one feed."""
+    fg = FeedGenerator()
+    fg.register_extension("archive", _ArchiveFeedExtension, _ArchiveEntryExtension)
+    fg.id(feed.id)
+    fg.title(xml_safe(feed.title))
+    fg.description(xml_safe(feed.description))
+    fg.language(feed.language)
+    fg.generator("newsarchive")  # no version or address: the bytes depend on content only
+    fg.updated(feed.updated)  # Atom <updated> and RSS <lastBuildDate>; feedgen's default is now()
+    for item in feed.items:
+        entry = fg.add_entry(order="append")
+        entry.id(item.id)  # also the RSS guid, isPermaLink="false": an id, not an address
+        entry.title(item.title)
+        entry.link(href=item.url, rel="alternate", type="text/html")  # Atom links: see extend_atom
+        entry.published(item.published)
+        entry.updated(item.updated)
+        if item.byline:
+            entry.author(name=item.byline)
+        else:
+            entry.author(name=item.outlet, uri=item.outlet_url)
+        entry.summary(item.summary, type="text")
+        entry.description(html.escape(item.summary, quote=False))  # RSS: HTML, so escaped text
+        entry.content(item.content_html, type="html")
+        for category in (*item.topics, item.outlet_category):
+            entry.category(term=category.name, scheme=category.scheme, label=category.name)
+        entry.archive.set(item)
+
+    # feedgen's RSS channel <link> is the last link given: self first, then the page.
+    fg.link([{"href": feed.rss_url, "rel": "self", "type": "application/rss+xml"},
+             {"href": feed.home_url, "rel": "alternate", "type": "text/html"}], replace=True)
+    rss = fg.rss_str(pretty=True)
+    fg.link([{"href": feed.atom_url, "rel": "self", "type": "application/atom+xml"},
+             {"href": feed.home_url, "rel": "alternate", "type": "text/html"}], replace=True)
+    atom = fg.atom_str(pretty=True)
+    return rss, atom
+
+
+# --- JSON Feed 1.1 ---------------------------------------------------------------------------
+
+def json_feed(feed: Feed) -> bytes:
+    """A JSON Feed 1.1 document (https://jsonfeed.org/version/1.1)."""
+    document: dict[str, object] = {
+        "version": JSON_FEED_VERSION,
+        "title": feed.title,
+        "home_page_url": feed.home_url,
+        "feed_url": feed.json_url,
+        "description": feed.description,
+        "language": feed.language,
+        "items": [_json_item(item) for item in feed.items],
+    }
+    return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
+
+
+def _json_item(item: FeedItem) -> dict[str, object]:
+    entry: dict[str, object] = {
+        "id": item.id,
+        "url": item.url,
+    }
+    if item.source_url:
+        entry["external_url"] = item.source_url
+    entry.update({
+        "title": item.title,
+        "content_html": item.content_html,
+        "summary": item.summary,
+    })
+    if item.images:
+        entry["image"] = item.images[0].url
+    entry.update({
+        "date_published": item.published.isoformat(),
+        "date_modified": item.updated.isoformat(),
+        "authors": [{"name": item.byline}] if item.byline else [{"name": item.outlet, "url": item.outlet_url}],
+        "tags": [t.name for t in item.topics],
+    })
+    if item.language:
+        entry["language"] = item.language
+    # Extension (spec: names start with "_"): what JSON Feed has no field for.
+    entry["_newsarchive"] = {
+        "about": "newsarchive: the outlet that first published the article, and every image "
+                 "of the article with its caption and credit",
+        "outlet": {"name": item.outlet, "url": item.outlet_url},
+        "images": [{"url": i.url, "caption": i.caption, "credit": i.credit} for i in item.images],
+    }
+    return entry

@@ -1,0 +1,97 @@
+"""sitemap.xml (split by a sitemap index past 50,000 addresses) and robots.txt.
+
+Every page the build writes is listed, except the 404 page. `lastmod` comes from content
+only: an article's `updated` or `date`; a listing's newest article (adding an article shifts
+every page of its listings); nothing for pages without dates. Never the build time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import TYPE_CHECKING, Iterable, Sequence
+
+from lxml import etree
+
+from ..content.model import Article
+from ..site.index import SiteIndex
+from ..site.urls import Urls
+
+if TYPE_CHECKING:
+    from .pages import PageJob
+
+SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
+MAX_URLS = 50_000  # per sitemap file, by the sitemaps.org protocol
+
+
+@dataclass(frozen=True)
+class SitemapEntry:
+    loc: str  # absolute
+    lastmod: datetime | None
+
+
+def sitemap_entry(job: "PageJob", index: SiteIndex, urls: Urls) -> SitemapEntry | None:
+    """The sitemap line for a page the build writes; None for pages not to be indexed."""
+    if job.url == urls.not_found():
+        return None
+    return SitemapEntry(urls.absolute(job.url), page_lastmod(job, index))
+
+
+def page_lastmod(job: "PageJob", index: SiteIndex) -> datetime | None:
+    """The newest content date a page shows, from the context it was rendered with."""
+    ctx = job.context
+    if "article" in ctx:
+        return ctx["article"].modified
+    for key in ("listing", "month", "year"):  # a topic or outlet, a month, a year
+        if key in ctx:
+            return _newest(ctx[key].articles)
+    if "pager" in ctx or "listings" in ctx or "years" in ctx:  # home, topic/outlet index, archive
+        return _newest(index.articles)
+    return None  # static pages carry no dates
+
+
+def _newest(articles: Iterable[Article]) -> datetime | None:
+    return max((a.modified for a in articles), default=None)
+
+
+def sitemap_files(entries: Sequence[SitemapEntry], urls: Urls,
+                  limit: int = MAX_URLS) -> list[tuple[PurePosixPath, bytes]]:
+    """sitemap.xml alone, or past `limit` addresses a sitemap index and its parts."""
+    if len(entries) <= limit:
+        return [(urls.output_file(urls.sitemap()), _urlset(entries))]
+    parts = [entries[i:i + limit] for i in range(0, len(entries), limit)]
+    root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
+    files = []
+    for number, part in enumerate(parts, 1):
+        url = urls.sitemap(number)
+        files.append((urls.output_file(url), _urlset(part)))
+        _entry(root, "sitemap", urls.absolute(url), _newest_date(part))
+    return [(urls.output_file(urls.sitemap()), _serialise(root)), *files]
+
+
+def robots_txt(urls: Urls) -> bytes:
+    """Everything may be crawled; the sitemap is named so crawlers find every page."""
+    return (f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(urls.sitemap())}\n").encode("utf-8")
+
+
+def _urlset(entries: Sequence[SitemapEntry]) -> bytes:
+    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
+    for entry in entries:
+        _entry(root, "url", entry.loc, entry.lastmod)
+    return _serialise(root)
+
+
+def _entry(root: etree._Element, tag: str, loc: str, lastmod: datetime | None) -> None:
+    element = etree.SubElement(root, f"{{{SITEMAP_NS}}}{tag}")
+    etree.SubElement(element, f"{{{SITEMAP_NS}}}loc").text = loc
+    if lastmod is not None:
+        etree.SubElement(element, f"{{{SITEMAP_NS}}}lastmod").text = lastmod.isoformat()
+
+
+def _newest_date(entries: Sequence[SitemapEntry]) -> datetime | None:
+    return max((e.lastmod for e in entries if e.lastmod is not None), default=None)
+
+
+def _serialise(root: etree._Element) -> bytes:
+    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
