@@ -19,10 +19,10 @@ from __future__ import annotations
 
 import html
 import json
+from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import PurePosixPath
-from typing import Iterator
 
 import jinja2
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -38,7 +38,7 @@ from .absolute import absolute_links, xml_safe
 from .pages import FigureRenderer
 
 # What an empty feed says it was last changed: a constant, since there is no content date.
-EPOCH = datetime(1970, 1, 1, tzinfo=timezone.utc)
+EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 JSON_FEED_VERSION = "https://jsonfeed.org/version/1.1"
 MEDIA_NS = "http://search.yahoo.com/mrss/"
 DC_NS = "http://purl.org/dc/elements/1.1/"

@@ -7,10 +7,11 @@ every page of its listings); nothing for pages without dates. Never the build ti
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import TYPE_CHECKING, Iterable, Sequence
+from typing import TYPE_CHECKING
 
 from lxml import etree
 
@@ -31,14 +32,14 @@ class SitemapEntry:
     lastmod: datetime | None
 
 
-def sitemap_entry(job: "PageJob", index: SiteIndex, urls: Urls) -> SitemapEntry | None:
+def sitemap_entry(job: PageJob, index: SiteIndex, urls: Urls) -> SitemapEntry | None:
     """The sitemap line for a page the build writes; None for pages not to be indexed."""
     if job.url == urls.not_found():
         return None
     return SitemapEntry(urls.absolute(job.url), page_lastmod(job, index))
 
 
-def page_lastmod(job: "PageJob", index: SiteIndex) -> datetime | None:
+def page_lastmod(job: PageJob, index: SiteIndex) -> datetime | None:
     """The newest content date a page shows, from the context it was rendered with."""
     ctx = job.context
     if "article" in ctx:
@@ -72,7 +73,7 @@ def sitemap_files(entries: Sequence[SitemapEntry], urls: Urls,
 
 def robots_txt(urls: Urls) -> bytes:
     """Everything may be crawled; the sitemap is named so crawlers find every page."""
-    return (f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(urls.sitemap())}\n").encode("utf-8")
+    return (f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(urls.sitemap())}\n").encode()
 
 
 def _urlset(entries: Sequence[SitemapEntry]) -> bytes:
