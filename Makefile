@@ -31,3 +31,7 @@ check: $(STAMP) ## Validate content, links, images and registries without publis
 .PHONY: new
 new: $(STAMP) ## Scaffold an article: make new TITLE="…" OUTLET="…" TOPICS="a, b" URL="https://…"
 	$(BIN)/python build.py new "$(TITLE)" --outlet "$(OUTLET)" --topics "$(TOPICS)" $(if $(URL),--source-url "$(URL)")
+
+.PHONY: serve
+serve: $(STAMP) ## Preview with drafts on http://127.0.0.1:8000/, rebuilding and reloading on change
+	$(BIN)/python build.py serve $(if $(PORT),--port $(PORT))

@@ -88,6 +88,16 @@ def make_parser() -> argparse.ArgumentParser:
     imp.add_argument("files", nargs="+", type=Path, metavar="FILE", help="plain-text file(s), UTF-8")
     _article_options(imp, required=False)
     imp.add_argument("--stdout", action="store_true", help="print the article instead of writing it")
+
+    srv = verbs.add_parser(
+        "serve", help="preview the site, rebuilding and reloading on every change",
+        description="Build the site with drafts and future articles into .cache/serve/ (or --output), "
+                    "serve it, watch content/, templates/, static/ and the config file, rebuild on "
+                    "change and reload open pages. Build errors are shown in the browser and here; "
+                    "the server keeps running. Ctrl+C (or SIGTERM) stops it.")
+    _site_options(srv, suppress=True)
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, this machine only)")
+    srv.add_argument("--port", type=int, default=8000, help="port (default: 8000; 0 picks a free one)")
     return parser
 
 
@@ -221,8 +231,16 @@ def run_import(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def run_serve(args: argparse.Namespace) -> int:
+    from .commands.serve import ServeOptions, main_streams, serve
+
+    out, err = main_streams()
+    return serve(lambda: _config_from(args), args.config, getattr(args, "output", None),
+                 ServeOptions(host=args.host, port=args.port, quiet=args.quiet), out=out, err=err)
+
+
 VERBS: dict[str, Callable[[argparse.Namespace], int]] = {
-    "build": run_build, "check": run_check, "new": run_new, "import": run_import,
+    "build": run_build, "check": run_check, "new": run_new, "import": run_import, "serve": run_serve,
 }
 
 
