@@ -52,6 +52,8 @@ def test_import_reproduces_the_archived_seed_article(repo_site):
     assert result.stdout.strip() == KERRY
     imported, imported_body = _values((repo_site.root / KERRY).read_text(encoding="utf-8"))
     archived, archived_body = _values((REPO / KERRY).read_text(encoding="utf-8"))
+    # The id import mints is the one the archived seed carries (see README, "Feeds").
+    assert imported["id"] == archived["id"] == "tag:example.org,2026:2016-06-22:" + KERRY.rsplit("/", 1)[1][:-3]
     # Apart from fields a person chooses (and writes once), the import is the archived article.
     for chosen in ("id", "topics", "byline", "summary"):
         imported.pop(chosen, None)
@@ -139,7 +141,7 @@ def test_new_scaffolds_an_article_that_builds_as_a_draft(repo_site):
     values, body = _values((repo_site.root / rel).read_text(encoding="utf-8"))
     assert values == {"title": "Iran: talks resume", "date": "2020-05-01", "outlet": "Press TV",
                       "topics": ["Diplomacy", "Syria"], "source_url": "https://www.presstv.ir/Detail/2020/05/01/1/x",
-                      "draft": True}
+                      "id": "tag:example.org,2026:2020-05-01:iran-talks-resume", "draft": True}
     assert "topics: 'syria' is registered as 'Syria'" in result.stderr
     repo_site.build()
     assert not (repo_site.output / "2020").exists()  # a draft

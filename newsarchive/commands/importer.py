@@ -23,6 +23,7 @@ from ..content.markdown import MarkdownRenderer
 from ..content.registry import load_registries
 from ..content.writer import article_path, front_matter, resolve_names
 from ..errors import ContentError
+from ..site.ids import authority, mint_id
 from ..slugs import VALID_SLUG, slugify
 from .new import check_source_url, write_new
 
@@ -168,6 +169,7 @@ def convert(source: str, raw: bytes, config: Config, options: ImportOptions) -> 
         "topics": topics,
         "source_url": options.source_url,
         "byline": options.byline,
+        "id": mint_id(authority(config), day, slug),  # the permanent feed id, written once
         "images": images,
     }) + "\n" + "\n\n".join(paragraphs) + "\n"
     result.path = article_path(Path(config.content_dir), day, slug)

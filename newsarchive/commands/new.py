@@ -16,6 +16,7 @@ from ..config import Config
 from ..content.registry import load_registries
 from ..content.writer import article_path, find_source, front_matter, resolve_names
 from ..errors import BuildError, ContentError
+from ..site.ids import authority, mint_id
 from ..slugs import VALID_SLUG, slugify
 
 PLACEHOLDER = ("Paste the article's text here: one paragraph per block, blank lines between them.\n"
@@ -75,6 +76,7 @@ def new_article(config: Config, spec: NewArticle) -> Created:
         "topics": topics,
         "source_url": spec.source_url,
         "byline": spec.byline,
+        "id": mint_id(authority(config), day, slug),  # the permanent feed id, written once
         "draft": True if spec.draft else None,
     }) + "\n" + PLACEHOLDER
     write_new(path, text)
