@@ -18,6 +18,7 @@ from ..errors import BuildError, ContentError
 from ..output import StagedOutput, build_lock
 from ..render.feeds import feed_files
 from ..render.pages import FigureRenderer, page_jobs
+from ..render.redirects import redirect_jobs
 from ..render.run import Renderer, render_all, template_error
 from ..render.sitemap import robots_txt, sitemap_entry, sitemap_files
 from ..render.templates import make_environment
@@ -66,7 +67,13 @@ def build(config: Config) -> BuildResult:
             jobs = list(page_jobs(index, config, urls, figures, search_enabled=pagefind is not None))
         except jinja2.TemplateError as exc:
             raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
-        pages, errors = render_all(Renderer(env, config, urls, index.pages, out), jobs)
+        redirects, errors = redirect_jobs(index.articles, urls, {urls.output_file(job.url) for job in jobs})
+        if errors:
+            raise BuildError(errors)
+        renderer = Renderer(env, config, urls, index.pages, out)
+        pages, errors = render_all(renderer, jobs)
+        if not errors:
+            errors = render_all(renderer, redirects)[1]
         if errors:
             raise BuildError(errors)
         try:

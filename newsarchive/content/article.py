@@ -23,7 +23,7 @@ from .frontmatter import FrontMatter, parse
 from .model import Article, Image, Page, Term
 
 REQUIRED = ("title", "date", "outlet", "topics")
-OPTIONAL = ("source_url", "byline", "summary", "updated", "language", "slug", "draft", "images", "id")
+OPTIONAL = ("source_url", "byline", "summary", "updated", "language", "slug", "draft", "images", "id", "aliases")
 IMAGE_FIELDS = ("src", "caption", "credit", "alt")
 PAGE_FIELDS = ("title", "slug", "summary", "draft")
 
@@ -85,6 +85,7 @@ def read_article(rel_path: str, text: str, config: Config, renderer: md.Markdown
     draft = _bool(f, "draft")
     images = _images(f, Path(config.content_dir) / PurePosixPath(rel_path).parent)
     ident = _identifier(f)
+    aliases = _aliases(f, config)
 
     body = fm.body
     placed = _check_figures(f, fm, len(images))
@@ -111,6 +112,7 @@ def read_article(rel_path: str, text: str, config: Config, renderer: md.Markdown
         images=images,
         trailing_images=tuple(img for n, img in enumerate(images, 1) if n > 1 and n not in placed),
         id=ident,
+        aliases=aliases,
         word_count=len(md.plain_text(body_html).split()),
         # Fields, and the items of topics and aliases (as "topics.0"), which later checks point at.
         field_lines=tuple((".".join(map(str, k)), v) for k, v in sorted(fm.lines.items())
@@ -247,6 +249,63 @@ def _bool(f: _Fields, name: str) -> bool:
         f.error(name, f"expected true or false, found {_describe(value)}")
         return False
     return value
+
+
+def _aliases(f: _Fields, config: Config) -> tuple[str, ...]:
+    """Old addresses of the article, as paths below the site's base ('old/path/', 'story.html').
+
+    Each becomes a redirect page, so only a path the site itself could serve is accepted.
+    """
+    raw = f.fm.values.get("aliases")
+    if raw is None:
+        return ()
+    example = "e.g. aliases: [/2016/06/old-slug/]"
+    if isinstance(raw, str):
+        f.error("aliases", "expected a list of addresses, found a single text", f"write aliases: [{raw}]")
+        return ()
+    if not isinstance(raw, list):
+        f.error("aliases", f"expected a list of addresses, found {_describe(raw)}", example)
+        return ()
+    found: list[str] = []
+    for i, item in enumerate(raw):
+        value = f.text("aliases", True, item, i) if item is not None else ""
+        if not value:
+            if item is None:
+                f.error("aliases", "an empty address", "remove the empty entry", i)
+            continue
+        path, problem = alias_path(value, config)
+        if problem:
+            f.error("aliases", f"{value!r} {problem}", example, i)
+        elif path in found:
+            f.error("aliases", f"{value!r} is listed twice", "remove one", i)
+        else:
+            found.append(path)
+    return tuple(found)
+
+
+def alias_path(value: str, config: Config) -> tuple[str, str]:
+    """(path below the site's base, '') or ('', why it cannot be a redirect of this site)."""
+    parts = urlsplit(value)
+    if parts.scheme or parts.netloc:
+        if parts.scheme not in ("http", "https") or f"{parts.scheme}://{parts.netloc}" != config.origin:
+            return "", f"is not an address of this site ({config.origin}); a redirect can only live on the site"
+        if not parts.path.startswith(config.base_path):
+            return "", f"is outside the site's path {config.base_path}"
+        value = "/" + parts.path[len(config.base_path):]
+        parts = urlsplit(value)
+    if parts.query or parts.fragment or "?" in value or "#" in value:
+        return "", "has a query or fragment, which a static site cannot redirect"
+    if not value.startswith("/"):
+        return "", "must be a path from the site's root, starting with /"
+    if "\\" in value or "%" in value or any(ord(c) < 32 for c in value):
+        return "", "contains a backslash, URL encoding or a control character (write the path decoded)"
+    segments = value.strip("/").split("/")
+    if value == "/" or any(s in ("", ".", "..") for s in segments):
+        return "", "is not a plain path (no '..', '.', '//', and not the home page)"
+    rel = "/".join(segments)
+    if not rel.endswith((".html", ".htm")):
+        rel += "/"  # served as a folder's index.html, as static hosts do
+    return rel, ""
 
 
 def _identifier(f: _Fields) -> str:

@@ -50,6 +50,8 @@ class Article:
     # Images after the lead that the body did not place itself; shown after the body.
     trailing_images: tuple[Image, ...] = ()
     id: str = ""
+    # Old addresses (paths below the site's base, e.g. 'old/slug/') that redirect here.
+    aliases: tuple[str, ...] = ()
     word_count: int = 0
     # (field, line) pairs, so site-wide checks can still point at the exact line.
     field_lines: tuple[tuple[str, int], ...] = ()

@@ -118,6 +118,10 @@ class Urls:
     def robots(self) -> str:
         return self._path(file="robots.txt")
 
+    def alias(self, rel: str) -> str:
+        """An article's old address (a path below the base, from `aliases:`)."""
+        return quote(self.base + rel, safe="/:")
+
     def output_file(self, path: str) -> PurePosixPath:
         """The file (relative to output/) that serves a site path."""
         rel = unquote(path)[len(self.base):]
