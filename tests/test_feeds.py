@@ -425,3 +425,13 @@ def _encoded(rel: str) -> str:
 def _decoded(rel: str) -> str:
     from urllib.parse import unquote
     return unquote(rel)
+
+
+def test_derived_ids_are_announced_with_verbose(site: Site) -> None:
+    site.article("no-source", "title: A\ndate: 2020-01-01\noutlet: O\ntopics: [T]\n")
+    site.article("with-source", "title: B\ndate: 2020-01-02\noutlet: O\ntopics: [T]\nsource_url: https://o.example/b\n")
+    site.article("own", "title: C\ndate: 2020-01-03\noutlet: O\ntopics: [T]\nid: tag:example.org,2026:c\n")
+    result = site.run("-v", check=True)
+    assert ("feeds: 2 article(s) have no 'id:', so their feed ids are derived under the fallback authority "
+            "'newsarchive.invalid,2026': set id_authority in config.toml") in result.stderr
+    assert "1 of them from their file name, which a rename would change (e.g. articles/no-source.md)" in result.stderr

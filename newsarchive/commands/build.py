@@ -20,7 +20,7 @@ from ..render.feeds import feed_files
 from ..render.pages import FigureRenderer, page_jobs
 from ..render.redirects import redirect_jobs
 from ..render.run import Renderer, render_all, template_error
-from ..render.sitemap import robots_txt, sitemap_entry, sitemap_files
+from ..render.sitemap import robots_txt, sitemap_entries, sitemap_files
 from ..render.templates import make_environment
 from ..search import OFF_NOTICE, SearchIndexError, index_site, pagefind_binary
 from ..site import ids
@@ -82,8 +82,7 @@ def build(config: Config) -> BuildResult:
         except jinja2.TemplateError as exc:
             raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
 
-        sitemap = [entry for job in jobs if (entry := sitemap_entry(job, index, urls))]
-        for rel, data in sitemap_files(sitemap, urls):
+        for rel, data in sitemap_files(sitemap_entries(jobs, index, urls), urls):
             out.write(rel, data)
         out.write(urls.output_file(urls.robots()), robots_txt(urls))
         _copy_tree(Path(config.static_dir), PurePosixPath("static"), out)
@@ -106,7 +105,7 @@ def build(config: Config) -> BuildResult:
         files=len(out.written),
         changed=out.changed,
         seconds=time.perf_counter() - started,
-        notices=tuple(content.notices),
+        notices=tuple(content.notices) + tuple(ids.notices(index.articles, config)),
         search=pagefind is not None,
     )
 

@@ -32,28 +32,38 @@ class SitemapEntry:
     lastmod: datetime | None
 
 
-def sitemap_entry(job: PageJob, index: SiteIndex, urls: Urls) -> SitemapEntry | None:
-    """The sitemap line for a page the build writes; None for pages not to be indexed."""
-    if job.url == urls.not_found():
-        return None
-    return SitemapEntry(urls.absolute(job.url), page_lastmod(job, index))
+def sitemap_entries(jobs: Iterable[PageJob], index: SiteIndex, urls: Urls) -> list[SitemapEntry]:
+    """The sitemap lines of the pages the build wrote, in their order; not the 404 page."""
+    newest = _Newest()
+    return [SitemapEntry(urls.absolute(job.url), page_lastmod(job, index, newest))
+            for job in jobs if job.url != urls.not_found()]
 
 
-def page_lastmod(job: PageJob, index: SiteIndex) -> datetime | None:
+def page_lastmod(job: PageJob, index: SiteIndex, newest: _Newest | None = None) -> datetime | None:
     """The newest content date a page shows, from the context it was rendered with."""
+    newest = newest or _Newest()
     ctx = job.context
     if "article" in ctx:
         return ctx["article"].modified
     for key in ("listing", "month", "year"):  # a topic or outlet, a month, a year
         if key in ctx:
-            return _newest(ctx[key].articles)
+            return newest(ctx[key].articles)
     if "pager" in ctx or "listings" in ctx or "years" in ctx:  # home, topic/outlet index, archive
-        return _newest(index.articles)
+        return newest(index.articles)
     return None  # static pages carry no dates
 
 
-def _newest(articles: Iterable[Article]) -> datetime | None:
-    return max((a.modified for a in articles), default=None)
+class _Newest:
+    """Newest change in an article list, computed once per list (every page of a listing asks)."""
+
+    def __init__(self) -> None:
+        self._seen: dict[int, tuple[Sequence[Article], datetime | None]] = {}
+
+    def __call__(self, articles: Sequence[Article]) -> datetime | None:
+        hit = self._seen.get(id(articles))
+        if hit is None or hit[0] is not articles:
+            hit = self._seen[id(articles)] = (articles, max((a.modified for a in articles), default=None))
+        return hit[1]
 
 
 def sitemap_files(entries: Sequence[SitemapEntry], urls: Urls,

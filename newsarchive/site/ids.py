@@ -87,5 +87,19 @@ def check_ids(articles: list[Article], authority_name: str) -> list[ContentError
     return errors
 
 
+def notices(articles: list[Article], config: Config) -> list[str]:
+    """What a maintainer should hear (with -v) about ids that are derived, not written."""
+    derived = [a for a in articles if not a.id]
+    if not derived:
+        return []
+    where = "" if config.id_authority else (
+        f" under the fallback authority {FALLBACK_AUTHORITY!r}: set id_authority in config.toml"
+        " before the first publication")
+    files = [a.source_path for a in derived if not a.source_url]
+    moved = (f"; {len(files)} of them from their file name, which a rename would change "
+             f"(e.g. {files[0]}): give those an 'id:'" if files else "")
+    return [f"feeds: {len(derived)} article(s) have no 'id:', so their feed ids are derived{where}{moved}"]
+
+
 def _specific(text: str) -> str:
     return quote(text, safe=_TAG_SAFE)
