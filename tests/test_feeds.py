@@ -11,9 +11,10 @@ from pathlib import Path
 
 import feedparser
 import pytest
-from conftest import REPO, Site
 from lxml import etree
 from PIL import Image
+
+from conftest import REPO, Site
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 MEDIA = "{http://search.yahoo.com/mrss/}"
@@ -220,6 +221,7 @@ def test_atom_has_its_required_elements(archive: Site) -> None:
         rel = path.relative_to(archive.output).as_posix()
         assert root.find(f"{ATOM}link[@rel='self']").get("href") == "https://example.org/" + _encoded(rel)
         assert OFFSET.search(root.findtext(f"{ATOM}updated"))
+        assert root.findtext(f"{ATOM}icon") == "https://example.org/static/favicon.svg"
         for entry in root.findall(f"{ATOM}entry"):
             for required in ("id", "title", "updated", "published"):
                 assert entry.findtext(f"{ATOM}{required}"), (path, required)
@@ -235,6 +237,7 @@ def test_json_feed_follows_version_1_1(archive: Site) -> None:
     assert feed["title"] == "Test Archive"
     assert feed["home_page_url"] == "https://example.org/"
     assert feed["feed_url"] == "https://example.org/feed.json"
+    assert feed["favicon"] == "https://example.org/static/favicon.svg"
     known = {"version", "title", "home_page_url", "feed_url", "description", "user_comment", "next_url",
              "icon", "favicon", "authors", "language", "expired", "hubs", "items"}
     assert set(feed) <= known

@@ -8,10 +8,10 @@ from pathlib import Path
 from urllib.parse import quote
 
 import lxml.html
-from conftest import Site
 from lxml import etree
 from PIL import Image
 
+from conftest import Site
 from newsarchive.config import Config
 from newsarchive.render.sitemap import SitemapEntry, sitemap_files
 from newsarchive.render.structured_data import script_json

@@ -22,7 +22,7 @@ import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import PurePosixPath
+from pathlib import Path, PurePosixPath
 
 import jinja2
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
@@ -45,6 +45,7 @@ DC_NS = "http://purl.org/dc/elements/1.1/"
 DCTERMS_NS = "http://purl.org/dc/terms/"
 XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 CONTENT_TEMPLATE = "partials/feed_content.html"
+ICON = "favicon.svg"  # in static/; Atom <icon> and JSON Feed `favicon` (RSS <image> must be a bitmap)
 IMAGE_TYPES = {".jpg": "image/jpeg", ".jpeg": "image/jpeg", ".png": "image/png", ".gif": "image/gif",
                ".webp": "image/webp", ".avif": "image/avif", ".svg": "image/svg+xml"}
 
@@ -97,6 +98,7 @@ class Feed:
     rss_url: str
     atom_url: str
     json_url: str = ""
+    icon_url: str = ""  # the site's icon (static/favicon.svg), when it has one
 
     @property
     def updated(self) -> datetime:
@@ -156,6 +158,8 @@ def site_feeds(index: SiteIndex, config: Config, urls: Urls, items: FeedItems) -
     """Every feed of the site: the site-wide one, then one per topic and one per outlet."""
     authority = ids.authority(config)
     length = config.feed_length
+    has_icon = (Path(config.static_dir) / ICON).is_file()
+    icon = urls.absolute(urls.static(ICON)) if has_icon else ""
 
     def entries(articles: list[Article]) -> tuple[FeedItem, ...]:
         # Newest first by publication date (the site's order); an update changes an
@@ -172,6 +176,7 @@ def site_feeds(index: SiteIndex, config: Config, urls: Urls, items: FeedItems) -
         rss_url=urls.absolute(urls.feed("rss")),
         atom_url=urls.absolute(urls.feed("atom")),
         json_url=urls.absolute(urls.feed("json")),
+        icon_url=icon,
     )]
     for kind, listings, about in (("topics", index.topics, "about"), ("outlets", index.outlets, "from")):
         for listing in listings:
@@ -185,6 +190,7 @@ def site_feeds(index: SiteIndex, config: Config, urls: Urls, items: FeedItems) -
                 items=entries(listing.articles),
                 rss_url=urls.absolute(urls.term_feed(kind, term.slug, "rss")),
                 atom_url=urls.absolute(urls.term_feed(kind, term.slug, "atom")),
+                icon_url=icon,
             ))
     return feeds
 
@@ -284,6 +290,8 @@ def xml_feeds(feed: Feed) -> tuple[bytes, bytes]:
     fg.description(xml_safe(feed.description))
     fg.language(feed.language)
     fg.generator("newsarchive")  # no version or address: the bytes depend on content only
+    if feed.icon_url:
+        fg.icon(feed.icon_url)
     fg.updated(feed.updated)  # Atom <updated> and RSS <lastBuildDate>; feedgen's default is now()
     for item in feed.items:
         entry = fg.add_entry(order="append")
@@ -324,6 +332,7 @@ def json_feed(feed: Feed) -> bytes:
         "feed_url": feed.json_url,
         "description": feed.description,
         "language": feed.language,
+        **({"favicon": feed.icon_url} if feed.icon_url else {}),
         "items": [_json_item(item) for item in feed.items],
     }
     return (json.dumps(document, ensure_ascii=False, indent=2) + "\n").encode("utf-8")
