@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import os
 import sys
+import traceback
 from collections.abc import Callable, Sequence
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -14,7 +15,9 @@ from .config import Config, load_config
 from .errors import BuildError, ContentError
 from .output import LockedError, OutputError
 
-EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FAILURE = 0, 1, 2, 3
+EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FAILURE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+BUG_REPORT_HINT = ("this is a bug in newsarchive, not in your content; please report it with the command "
+                   "you ran and the output of --verbose")
 
 
 def _site_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
@@ -47,7 +50,7 @@ def make_parser() -> argparse.ArgumentParser:
         prog="build.py",
         description="Build the news archive: content/ -> output/. With no verb, builds the site.",
         epilog="Exit status: 0 built, 1 content or template errors (all are listed), "
-               "2 usage error, 3 the output could not be written.",
+               "2 usage error, 3 the output could not be written, 4 internal error (a bug).",
     )
     parser.add_argument("--version", action="version", version=f"newsarchive {__version__}")
     _site_options(parser, suppress=False)
@@ -269,3 +272,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         print("interrupted; the previous output was left as it was.", file=sys.stderr)
         return 130
+    except Exception as exc:  # noqa: BLE001 - the last line of defence: never a raw traceback
+        if getattr(args, "verbose", False):
+            traceback.print_exc()
+        print(f"internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"The previous output was left as it was; {BUG_REPORT_HINT}.", file=sys.stderr)
+        return EXIT_INTERNAL

@@ -52,6 +52,12 @@ class Config:
     # RFC 4151 tagging entity ("example.org,2026") for the permanent ids of articles that do
     # not carry their own `id:`; see site/ids.py. "" uses a fixed fallback, never base_url.
     id_authority: str = ""
+    # Raw HTML in bodies: cleaned against an allow-list unless the site trusts its authors.
+    trust_html: bool = False
+    allow_iframes: tuple[str, ...] = ()  # https hosts whose iframes are kept
+    # Inputs larger than this are refused: a 50 MB "article" is a mistake, not news.
+    max_file_mb: int = 5
+    max_topics: int = 100
     # Where things live; set from the command line or the config file's folder.
     content_dir: Path = field(default=Path("content"))
     output_dir: Path = field(default=Path("output"))
@@ -92,8 +98,13 @@ _SETTINGS: dict[str, type] = {
     "feed_length": int,
     "smarty": bool,
     "id_authority": str,
+    "trust_html": bool,
+    "allow_iframes": list,
+    "max_file_mb": int,
+    "max_topics": int,
 }
-_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false"}
+_TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", list: "a list of strings"}
+_HOST = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
 
 
 def load_config(path: Path, **overrides: Any) -> Config:
@@ -132,6 +143,8 @@ def load_config(path: Path, **overrides: Any) -> Config:
     errors.extend(_check_values(display, values))
     if errors:
         raise BuildError(errors)
+    if "allow_iframes" in values:
+        values["allow_iframes"] = tuple(values["allow_iframes"])
     if "base_url" in values and not values["base_url"].endswith("/"):
         values["base_url"] += "/"
     root = path.parent
@@ -224,7 +237,15 @@ def _check_values(display: str, values: dict[str, Any]) -> list[ContentError]:
                 "e.g. id_authority = \"example.org,2026\"; set it once and never change it",
             )
         )
-    for key in ("per_page", "related_count", "feed_length"):
+    for host in values.get("allow_iframes", []):
+        if not isinstance(host, str) or not _HOST.match(host):
+            errors.append(
+                ContentError(
+                    display, 0, "allow_iframes", f"expected a host name, found {host!r}",
+                    "write only the host, in lowercase, e.g. allow_iframes = [\"www.youtube-nocookie.com\"]",
+                )
+            )
+    for key in ("per_page", "related_count", "feed_length", "max_file_mb", "max_topics"):
         if key in values and values[key] < 1:
             errors.append(
                 ContentError(display, 0, key, f"expected a number of at least 1, found {values[key]}")

@@ -73,7 +73,7 @@ class StagedOutput:
 
     def write(self, rel: PurePosixPath | str, data: bytes) -> None:
         rel = PurePosixPath(rel)
-        if rel.is_absolute() or ".." in rel.parts:
+        if rel.is_absolute() or ".." in rel.parts or "\x00" in str(rel) or str(rel) in ("", "."):
             raise OutputError(f"refusing to write outside the output folder: {rel}")
         self.written.add(rel)
         target = self.root / rel
@@ -117,12 +117,20 @@ class StagedOutput:
 
 
 def _link_tree(source: Path, target: Path) -> None:
-    """A copy of source whose files are hard links (cheap, and keeps mtimes)."""
+    """A copy of source whose files are hard links (cheap, and keeps mtimes).
+
+    Symbolic links are left out: the build never makes them, and writing through one that
+    someone placed in output/ could land outside it.
+    """
     try:
-        shutil.copytree(source, target, copy_function=os.link, symlinks=True)
+        shutil.copytree(source, target, copy_function=os.link, ignore=_symlinks)
     except (shutil.Error, OSError):
         shutil.rmtree(target, ignore_errors=True)
-        shutil.copytree(source, target, symlinks=True)  # another file system: real copies
+        shutil.copytree(source, target, ignore=_symlinks)  # another file system: real copies
+
+
+def _symlinks(folder: str, names: list[str]) -> set[str]:
+    return {name for name in names if os.path.islink(os.path.join(folder, name))}
 
 
 def _remove_leftovers(output: Path) -> None:

@@ -78,18 +78,19 @@ def read_article(rel_path: str, text: str, config: Config, renderer: md.Markdown
         f.error("updated", f"is before the article's date ({published.isoformat()})",
                 "'updated' is when the article was last changed, so it comes after 'date'")
     outlet_name = f.text("outlet", required=True)
-    topics = _topics(f)
+    topics = _topics(f, config.max_topics)
     source_url = _url(f, "source_url")
     language = _language(f)
     slug = _slug(f, rel_path)
     draft = _bool(f, "draft")
-    images = _images(f, Path(config.content_dir) / PurePosixPath(rel_path).parent)
+    images = _images(f, Path(config.content_dir) / PurePosixPath(rel_path).parent, Path(config.content_dir))
     ident = _identifier(f)
     aliases = _aliases(f, config)
 
-    body = fm.body
     placed = _check_figures(f, fm, len(images))
-    body_html = renderer.convert(body) if not f.errors else ""
+    body_html = _convert(f, fm, renderer) if not f.errors else ""
+    if not f.errors:
+        _check_markers(f, fm, body_html, placed)
     summary = f.text("summary") or md.truncate(md.first_paragraph(body_html))
     if f.errors:
         return None, f.errors
@@ -117,6 +118,7 @@ def read_article(rel_path: str, text: str, config: Config, renderer: md.Markdown
         # Fields, and the items of topics and aliases (as "topics.0"), which later checks point at.
         field_lines=tuple((".".join(map(str, k)), v) for k, v in sorted(fm.lines.items())
                           if len(k) == 1 or (len(k) == 2 and k[0] in ("topics", "aliases"))),
+        notices=_removed_notices(rel_path, fm, renderer.removed),
     )
     return article, []
 
@@ -133,9 +135,55 @@ def read_page(rel_path: str, text: str, renderer: md.MarkdownRenderer) -> tuple[
     draft = _bool(f, "draft")
     if f.errors:
         return None, draft, f.errors
-    body_html = renderer.convert(fm.body)
+    body_html = _convert(f, fm, renderer)
     summary = f.text("summary") or md.truncate(md.first_paragraph(body_html))
-    return Page(rel_path, slug, title, body_html, summary), draft, f.errors
+    if f.errors:
+        return None, draft, f.errors
+    notices = _removed_notices(rel_path, fm, renderer.removed)
+    return Page(rel_path, slug, title, body_html, summary, notices), draft, f.errors
+
+
+def _convert(f: _Fields, fm: FrontMatter, renderer: md.MarkdownRenderer) -> str:
+    """The body as (sanitised) HTML; a body Markdown cannot handle is an error, not a crash."""
+    try:
+        return renderer.convert(fm.body)
+    except RecursionError:
+        f.errors.append(ContentError(f.path, fm.body_line, "body", "is nested too deeply to convert",
+                                     "reduce the nesting of lists, quotes or HTML elements"))
+        return ""
+
+
+def _check_markers(f: _Fields, fm: FrontMatter, body_html: str, placed: set[int]) -> None:
+    """Each image the body places must come out exactly once, where a `[[figure N]]` line was.
+
+    A `[[figure N]]` swallowed by a raw HTML block would lose its image silently, and a
+    marker comment written by hand would point anywhere: both are errors.
+    """
+    found = [int(n) for n in md.FIGURE_MARKER.findall(body_html)]
+    if sorted(found) == sorted(placed):
+        return
+    missing = sorted(placed - set(found))
+    if missing:
+        line = next((fm.body_line + off for off, n in md.figure_references(fm.body) if n == missing[0]), fm.body_line)
+        f.errors.append(ContentError(f.path, line, "body", f"[[figure {missing[0]}]] is inside a raw HTML block",
+                                     "put a blank line before and after the HTML block, and keep the figure line outside it"))
+    else:
+        offset = fm.body.find("newsarchive")
+        line = fm.body_line + fm.body[:offset].count("\n") if offset >= 0 else fm.body_line
+        f.errors.append(ContentError(f.path, line, "body", "contains a figure marker written by hand",
+                                     "place images with a line [[figure N]]"))
+
+
+def _removed_notices(rel_path: str, fm: FrontMatter, removed: list[str]) -> tuple[str, ...]:
+    """One notice per raw tag the sanitiser removed, at the line where it first appears."""
+    notices = []
+    lowered = fm.body.lower()
+    for name in removed:
+        offset = lowered.find("<" + name)
+        line = fm.body_line + (lowered[:offset].count("\n") if offset >= 0 else 0)
+        notices.append(f"{rel_path}:{line}: body: <{name}> removed by the HTML sanitiser "
+                       "(allowed HTML is listed in the README; trust_html = true keeps raw HTML)")
+    return tuple(notices)
 
 
 def _unknown_fields(f: _Fields, known: tuple[str, ...]) -> None:
@@ -182,7 +230,7 @@ def _datetime(f: _Fields, name: str, tz: tzinfo, required: bool = False) -> date
     return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
 
 
-def _topics(f: _Fields) -> tuple[Term, ...]:
+def _topics(f: _Fields, limit: int) -> tuple[Term, ...]:
     raw = f.fm.values.get("topics")
     if raw is None:
         f.errors.append(ContentError(f.path, 1, "topics", "missing", "add 'topics: [Topic one, Topic two]'"))
@@ -193,6 +241,11 @@ def _topics(f: _Fields) -> tuple[Term, ...]:
         return ()
     if not isinstance(raw, list) or not raw:
         f.error("topics", "expected a non-empty list of topics", "write topics: [Topic one, Topic two]")
+        return ()
+    if len(raw) > limit:
+        # Each topic is a page of the site: thousands on one article is a mistake, not tagging.
+        f.error("topics", f"{len(raw)} topics, more than the limit of {limit}",
+                "keep the topics that matter, or raise max_topics in config.toml")
         return ()
     terms: dict[str, Term] = {}
     for i, item in enumerate(raw):
@@ -317,7 +370,7 @@ def _identifier(f: _Fields) -> str:
     return value
 
 
-def _images(f: _Fields, folder: Path) -> tuple[Image, ...]:
+def _images(f: _Fields, folder: Path, content_root: Path) -> tuple[Image, ...]:
     raw = f.fm.values.get("images")
     if raw is None:
         return ()
@@ -344,6 +397,10 @@ def _images(f: _Fields, folder: Path) -> tuple[Image, ...]:
             problem = unsafe_relative_path(src)
             if problem:
                 f.error("images", f"{src!r} {problem}", "give a path relative to the article's folder, e.g. images/photo.jpg", i, "src")
+                src = ""
+            elif not (folder / src).resolve().is_relative_to(Path(content_root).resolve()):
+                f.error("images", f"{src!r} is a link to a file outside the content folder",
+                        "copy the image into content/ instead", i, "src")
                 src = ""
             elif not (folder / src).is_file():
                 f.error("images", f"file {src!r} not found next to the article",

@@ -88,7 +88,8 @@ def parse(text: str, path: str) -> tuple[FrontMatter | None, list[ContentError]]
                      f"the front matter must be fields ('name: value'), found {kind}")
             ]
         fm = FrontMatter(values={}, body=body, body_line=body_line)
-        errors = _read_mapping(loader, node, (), fm.values, fm.lines, path)
+        errors = _refuse_aliases(node, path)
+        errors = errors or _read_mapping(loader, node, (), fm.values, fm.lines, path)
         return (None if errors else fm), errors
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
@@ -98,6 +99,25 @@ def parse(text: str, path: str) -> tuple[FrontMatter | None, list[ContentError]]
         return None, [_err(path, 1, f"invalid YAML: {exc}")]
     finally:
         loader.dispose()
+
+
+def _refuse_aliases(root: yaml.Node, path: str) -> list[ContentError]:
+    """An alias (`*name`) makes the same node appear twice; nested aliases grow a few lines
+    into billions of values ("billion laughs"). Front matter has no need for them."""
+    seen: set[int] = set()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if id(node) in seen:
+            return [_err(path, node.start_mark.line + 1,
+                         "YAML anchors and aliases (&name, *name) are not supported",
+                         "write the value out in full")]
+        seen.add(id(node))
+        if isinstance(node, yaml.MappingNode):
+            stack.extend(n for pair in node.value for n in pair)
+        elif isinstance(node, yaml.SequenceNode):
+            stack.extend(node.value)
+    return []
 
 
 def _read_mapping(

@@ -14,6 +14,7 @@ from .curation import curate
 from .markdown import MarkdownRenderer
 from .model import Article, Page
 from .registry import Registries
+from .sanitize import HtmlPolicy
 
 
 @dataclass
@@ -23,6 +24,25 @@ class Content:
     errors: list[ContentError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     registries: Registries = field(default_factory=Registries)
+
+
+def read_text(path: Path, rel: str, max_bytes: int) -> tuple[str | None, ContentError | None]:
+    """A content file's text, refusing files too large to be an article (checked before reading)."""
+    try:
+        size = path.stat().st_size
+        if size > max_bytes:
+            return None, ContentError(
+                rel, 1, "", f"the file is {size / 1e6:.1f} MB, more than the limit of {max_bytes / 1e6:g} MB",
+                "split it, or raise max_file_mb in config.toml")
+        return decode(path.read_bytes(), rel)
+    except OSError as exc:
+        return None, ContentError(rel, 1, "", f"cannot be read: {exc.strerror or exc}", "check its permissions")
+
+
+def renderer_for(config: Config) -> MarkdownRenderer:
+    """The Markdown converter with the site's HTML policy (trust_html, allow_iframes)."""
+    return MarkdownRenderer(smarty=config.smarty,
+                            policy=HtmlPolicy(trust_html=config.trust_html, iframe_hosts=config.allow_iframes))
 
 
 def decode(raw: bytes, rel: str) -> tuple[str | None, ContentError | None]:
@@ -50,15 +70,31 @@ def markdown_files(root: Path, content_root: Path) -> tuple[list[tuple[str, Path
     if not root.is_dir():
         return found, errors
     real_root = content_root.resolve()
+    visited = {root.resolve()}
     for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+        kept = []
+        for d in sorted(d for d in dirnames if not d.startswith(".")):
+            folder = Path(dirpath) / d
+            real = folder.resolve()
+            rel = folder.relative_to(content_root).as_posix()
+            if not real.is_relative_to(real_root):
+                errors.append(ContentError(rel, 1, "", "is a link to a folder outside the content folder",
+                                           "copy the folder into content/ instead"))
+            elif real in visited:
+                # A link back up the tree would be walked forever, a link across it read twice.
+                errors.append(ContentError(rel, 1, "", f"is a link to {real.relative_to(real_root).as_posix()}/, "
+                                           "which is already read", "remove the link"))
+            else:
+                visited.add(real)
+                kept.append(d)
+        dirnames[:] = kept
         for name in sorted(filenames):
             if not name.endswith(".md") or name.startswith("."):
                 continue
             path = Path(dirpath) / name
             rel = path.relative_to(content_root).as_posix()
             if not path.resolve().is_relative_to(real_root):
-                errors.append(ContentError(rel, 0, "", "is a link to a file outside the content folder",
+                errors.append(ContentError(rel, 1, "", "is a link to a file outside the content folder",
                                            "copy the file into content/ instead"))
                 continue
             found.append((rel, path))
@@ -79,22 +115,24 @@ def load_content(config: Config) -> Content:
         content.errors.extend(errors)
         if article is None:
             continue
+        content.notices.extend(article.notices)
         if article.draft and not config.drafts:
             content.notices.append(f"{rel}: draft, skipped (build with --drafts to include it)")
             continue
         content.articles.append(article)
 
-    renderer = MarkdownRenderer(smarty=config.smarty)
+    renderer = renderer_for(config)
     pages, errors = markdown_files(root / "pages", root)
     content.errors.extend(errors)
     for rel, path in pages:
-        text, error = decode(path.read_bytes(), rel)
+        text, error = read_text(path, rel, config.max_file_mb * 1_000_000)
         if error:
             content.errors.append(error)
             continue
         page, draft, errors = read_page(rel, text, renderer)  # type: ignore[arg-type]
         content.errors.extend(errors)
         if page is not None and (config.drafts or not draft):
+            content.notices.extend(page.notices)
             content.pages.append(page)
     curate(content, config)
     return content
@@ -110,7 +148,7 @@ def read_articles(files: list[tuple[str, Path]], config: Config) -> list[Article
     """`read_article` for every file, over all cores when it pays; results in file order."""
     workers = parallel.cpu_count()
     if workers < 2 or len(files) < _PARALLEL_FROM or not parallel.can_fork():
-        renderer = MarkdownRenderer(smarty=config.smarty)
+        renderer = renderer_for(config)
         return [_read_file(rel, path, config, renderer) for rel, path in files]
     results: list[ArticleResult] = []
     with parallel.fork_pool(workers, _start_worker, (config,)) as pool:
@@ -120,11 +158,7 @@ def read_articles(files: list[tuple[str, Path]], config: Config) -> list[Article
 
 
 def _read_file(rel: str, path: Path, config: Config, renderer: MarkdownRenderer) -> ArticleResult:
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        return rel, None, [ContentError(rel, 0, "", f"cannot be read: {exc.strerror or exc}")]
-    text, error = decode(raw, rel)
+    text, error = read_text(path, rel, config.max_file_mb * 1_000_000)
     if error:
         return rel, None, [error]
     article, errors = read_article(rel, text, config, renderer)  # type: ignore[arg-type]
@@ -137,7 +171,7 @@ _worker: dict[str, object] = {}
 
 def _start_worker(config: Config) -> None:
     _worker["config"] = config
-    _worker["renderer"] = MarkdownRenderer(smarty=config.smarty)
+    _worker["renderer"] = renderer_for(config)
 
 
 def _read_chunk(files: list[tuple[str, Path]]) -> list[ArticleResult]:

@@ -13,8 +13,11 @@ import re
 import markdown
 from markdown.preprocessors import Preprocessor
 
+from .sanitize import FIGURE_MARKER, HtmlPolicy, removed_tags
+
+__all__ = ["FIGURE_MARKER", "MarkdownRenderer", "figure_references", "first_paragraph", "plain_text", "truncate"]
+
 FIGURE_LINE = re.compile(r"^\[\[figure\s+(\d+)\]\][ \t]*$")
-FIGURE_MARKER = re.compile(r"<!--newsarchive:figure (\d+)-->")
 
 # News text needs footnotes, tables and attribute lists; `extra` brings those plus
 # fenced code, definition lists and abbreviations at little cost. `smarty` doubles the
@@ -36,9 +39,14 @@ class _FigurePlacement(Preprocessor):
 
 
 class MarkdownRenderer:
-    """One reusable converter; building a Markdown instance costs more than a short article."""
+    """One reusable converter; building a Markdown instance costs more than a short article.
 
-    def __init__(self, smarty: bool = False):
+    Raw HTML in the text is cleaned by `policy` (safe by default: see sanitize.py).
+    """
+
+    def __init__(self, smarty: bool = False, policy: HtmlPolicy | None = None):
+        self.policy = policy or HtmlPolicy()
+        self.removed: list[str] = []  # raw tags the last conversion removed, for a notice
         extensions = BASE_EXTENSIONS + (["smarty"] if smarty else [])
         self._md = markdown.Markdown(extensions=extensions, output_format="html")
         # After fenced code (priority 25) so a figure line inside a code block stays code.
@@ -46,7 +54,9 @@ class MarkdownRenderer:
 
     def convert(self, text: str) -> str:
         self._md.reset()
-        return self._md.convert(text)
+        html = self._md.convert(text)
+        self.removed = removed_tags(html, self.policy)
+        return self.policy.clean(html)
 
 
 def figure_references(body: str) -> list[tuple[int, int]]:

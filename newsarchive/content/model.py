@@ -55,6 +55,8 @@ class Article:
     word_count: int = 0
     # (field, line) pairs, so site-wide checks can still point at the exact line.
     field_lines: tuple[tuple[str, int], ...] = ()
+    # Things the author should know that do not stop the build (e.g. raw HTML removed).
+    notices: tuple[str, ...] = ()
 
     def line_of(self, name: str) -> int:
         return dict(self.field_lines).get(name, 1)
@@ -77,3 +79,4 @@ class Page:
     title: str
     body_html: str
     summary: str = ""
+    notices: tuple[str, ...] = ()

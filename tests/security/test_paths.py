@@ -1,0 +1,145 @@
+"""Paths from content never leave their place, and nothing is written outside output/."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+from newsarchive.content.article import unsafe_relative_path
+from newsarchive.output import OutputError, StagedOutput
+from tests.conftest import BASIC_ARTICLE
+
+BAD_PATHS = [
+    "../secret.jpg", "images/../../secret.jpg", "/etc/passwd", "images\\photo.jpg", "..\\..\\x.jpg",
+    "images/photo.jpg\x00.png", "%2e%2e/secret.jpg", "images/%2E%2E/%2e%2e/x.jpg", "..%2fsecret.jpg",
+    "file:///etc/passwd", "https://evil.example/x.jpg", "//evil.example/x.jpg", "C:\\x.jpg", "C:/x.jpg",
+]
+
+
+@pytest.mark.parametrize("value", BAD_PATHS)
+def test_unsafe_relative_paths_are_named(value):
+    assert unsafe_relative_path(value)
+
+
+@pytest.mark.parametrize("value", ["images/photo.jpg", "photo.jpg", "a/b/c.png", "photo..jpg"])
+def test_ordinary_relative_paths_pass(value):
+    assert unsafe_relative_path(value) == ""
+
+
+@pytest.mark.parametrize("value", BAD_PATHS)
+def test_image_src_that_leaves_its_folder_is_an_error(site, value):
+    (site.root / "secret.jpg").write_bytes(b"secret")
+    site.article("a", BASIC_ARTICLE + f"images:\n  - caption: C\n    src: {json.dumps(value)}\n")
+    result = site.run()
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "articles/a.md:8: images.0.src:" in result.stderr, result.stderr
+    assert not site.output.exists()
+
+
+@pytest.mark.parametrize("value", ["../up", "a/b", "/abs", "a\\b", "%2e%2e", "a\x00b", "..", ".", "a b", "UPPER/.."])
+def test_slug_that_is_not_a_plain_name_is_an_error(site, value):
+    site.article("a", BASIC_ARTICLE + f"slug: {json.dumps(value)}\n")
+    result = site.run()
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "articles/a.md:6: slug:" in result.stderr
+    assert not site.output.exists()
+
+
+def test_page_slug_is_checked_too(site):
+    site.write("content/pages/p.md", '---\ntitle: P\nslug: "../../etc"\n---\nx\n')
+    result = site.run()
+    assert result.returncode == 1 and "pages/p.md:3: slug:" in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("name", ["..%2f..%2fx.md", "%2e%2e.md", "a\\..\\b.md", "..md", "...md", " .md", "-.md"])
+def test_odd_file_names_stay_inside_output(site, name):
+    path = site.content / "articles" / name
+    path.write_text("---\n" + BASIC_ARTICLE.strip() + "\n---\nx\n", encoding="utf-8")
+    before = snapshot(site.root.parent)
+    result = site.run()
+    assert "Traceback" not in result.stderr
+    assert result.returncode == 0, result.stderr
+    assert_only_output_changed(site, before)
+
+
+def snapshot(root: Path) -> set[Path]:
+    return {Path(d) / n for d, _dirs, files in os.walk(root) for n in files}
+
+
+def assert_only_output_changed(site, before: set[Path]) -> None:
+    """Every file the build added lies under output/ (the lock file beside it aside)."""
+    output = site.output.resolve()
+    for path in snapshot(site.root.parent) - before:
+        if path.name == f".{site.output.name}.lock":
+            continue
+        assert path.resolve().is_relative_to(output), f"written outside output/: {path}"
+
+
+def test_symlinked_article_outside_content_is_refused(site, tmp_path):
+    outside = tmp_path / "outside.md"
+    outside.write_text("---\n" + BASIC_ARTICLE.strip() + "\n---\nsecret\n", encoding="utf-8")
+    (site.content / "articles" / "link.md").symlink_to(outside)
+    result = site.run()
+    assert result.returncode == 1
+    assert "articles/link.md:1: is a link to a file outside the content folder" in result.stderr
+
+
+def test_symlinked_folder_outside_content_is_refused(site, tmp_path):
+    (tmp_path / "elsewhere").mkdir()
+    (tmp_path / "elsewhere" / "x.md").write_text("---\n" + BASIC_ARTICLE.strip() + "\n---\nsecret\n", encoding="utf-8")
+    (site.content / "articles" / "linked").symlink_to(tmp_path / "elsewhere")
+    result = site.run()
+    assert result.returncode == 1
+    assert "articles/linked:1: is a link to a folder outside the content folder" in result.stderr
+
+
+def test_symlink_loop_in_content_is_an_error_not_a_hang(site):
+    site.article("a", BASIC_ARTICLE)
+    (site.content / "articles" / "loop").symlink_to(".")
+    result = site.run()
+    assert result.returncode == 1
+    assert "articles/loop:1: is a link to articles/, which is already read" in result.stderr
+    assert result.stderr.count("\n") == 2
+
+
+def test_symlinked_image_outside_content_is_refused(site, tmp_path):
+    secret = tmp_path / "secret.jpg"
+    secret.write_bytes(b"private")
+    (site.content / "articles" / "images").mkdir()
+    (site.content / "articles" / "images" / "p.jpg").symlink_to(secret)
+    site.article("a", BASIC_ARTICLE + "images:\n  - caption: C\n    src: images/p.jpg\n")
+    result = site.run()
+    assert result.returncode == 1
+    assert "articles/a.md:8: images.0.src: 'images/p.jpg' is a link to a file outside the content folder" in result.stderr
+
+
+def test_symlinks_inside_content_are_followed(site):
+    (site.content / "shared").mkdir()
+    (site.content / "shared" / "p.png").write_bytes(b"\x89PNG\r\n\x1a\n")
+    (site.content / "articles" / "p.png").symlink_to(site.content / "shared" / "p.png")
+    site.article("a", BASIC_ARTICLE + "images:\n  - caption: C\n    src: p.png\n")
+    site.build()
+    assert (site.output / "2020" / "01" / "a" / "p.png").read_bytes() == b"\x89PNG\r\n\x1a\n"
+
+
+@pytest.mark.parametrize("rel", ["../x", "/etc/x", "a/../../x", "a\x00b", "", "."])
+def test_staged_output_refuses_paths_outside(tmp_path, rel):
+    with StagedOutput(tmp_path / "output") as out:
+        with pytest.raises(OutputError):
+            out.write(rel, b"x")
+
+
+def test_a_symlink_planted_in_output_is_not_written_through(site, tmp_path):
+    site.article("a", BASIC_ARTICLE)
+    site.build()
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    (site.output / "2020").rename(site.root / "moved")
+    (site.output / "2020").symlink_to(victim)
+    site.build()
+    assert list(victim.iterdir()) == []
+    assert (site.output / "2020").is_dir() and not (site.output / "2020").is_symlink()
+    assert (site.output / "2020" / "01" / "a" / "index.html").is_file()
