@@ -31,6 +31,7 @@ PAGE_FIELDS = ("title", "slug", "summary", "draft")
 RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi", "syr"}
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?(?:-[A-Za-z0-9]{5,8})*$")
 _UUID = re.compile(r"^(urn:uuid:)?[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+_NOT_IN_URLS = re.compile(r'[\x00-\x20\x7f<>"`{}|\\^]')
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
 
@@ -269,6 +270,12 @@ def _url(f: _Fields, name: str) -> str:
         if parts.scheme not in ("http", "https") or not parts.netloc or " " in value:
             f.error(name, f"expected an absolute http(s) address, found {value!r}",
                     "copy the full address, starting with https://")
+            return ""
+        bad = _NOT_IN_URLS.search(value)
+        if bad:
+            # Never in a real address (RFC 3986), always in an attempt to break out of one.
+            f.error(name, f"{bad[0]!r} is not allowed in an address",
+                    "copy the address from the browser's address bar, which encodes it (e.g. %22 for \")")
             return ""
     return value
 
