@@ -150,9 +150,14 @@ def _config_from(args: argparse.Namespace, **overrides: object) -> Config:
 
 def run_build(args: argparse.Namespace) -> int:
     from .commands.build import build
+    from .progress import for_terminal
 
     config = _config_from(args)
-    result = build(config)
+    progress = for_terminal(args.quiet)
+    try:
+        result = build(config, progress)
+    finally:
+        progress.finish()  # a failed build's errors start on a clean line
     if args.verbose:
         for notice in result.notices:
             print(notice, file=sys.stderr)

@@ -16,6 +16,7 @@ from ..config import Config
 from ..content.load import load_content
 from ..errors import BuildError, ContentError
 from ..output import StagedOutput, build_lock
+from ..progress import Progress
 from ..render.feeds import feed_files
 from ..render.pages import FigureRenderer, page_jobs
 from ..render.redirects import redirect_jobs
@@ -37,9 +38,13 @@ class BuildResult:
     seconds: float
     notices: tuple[str, ...] = ()
     search: bool = True
+    feeds: int = 0
+    redirects: int = 0
 
     def summary(self) -> str:
-        return (f"Built {_n(self.articles, 'article')} into {_n(self.pages, 'page')} "
+        redirects = f", {_n(self.redirects, 'redirect')}" if self.redirects else ""
+        return (f"Built {_n(self.articles, 'article')} into {_n(self.pages, 'page')}, "
+                f"{_n(self.feeds, 'feed')}{redirects} "
                 f"({_n(self.files, 'file')}, {self.changed} changed) in {self.seconds:.2f} s"
                 + ("" if self.search else f"; {OFF_NOTICE}"))
 
@@ -48,9 +53,11 @@ def _n(count: int, noun: str) -> str:
     return f"{count} {noun}{'' if count == 1 else 's'}"
 
 
-def build(config: Config) -> BuildResult:
+def build(config: Config, progress: Progress | None = None) -> BuildResult:
+    """Build the site; `progress` (optional) is told each stage and each step of it."""
     started = time.perf_counter()
-    content = load_content(config)
+    progress = progress or Progress()
+    content = load_content(config, progress)
     urls = Urls(config)
     index, errors = build_index(content.articles, content.pages, urls, config.related_count)
     errors += ids.check_ids(index.articles, ids.authority(config))
@@ -71,14 +78,18 @@ def build(config: Config) -> BuildResult:
         if errors:
             raise BuildError(errors)
         renderer = Renderer(env, config, urls, index.pages, out)
-        pages, errors = render_all(renderer, jobs)
+        progress.stage("Rendering", len(jobs) + len(redirects), "pages")
+        pages, errors = render_all(renderer, jobs, progress)
         if not errors:
-            errors = render_all(renderer, redirects)[1]
+            errors = render_all(renderer, redirects, progress)[1]
         if errors:
             raise BuildError(errors)
+        progress.stage("Feeds")
+        feeds = 0
         try:
             for rel, data in feed_files(index, config, urls, env, figures):
                 out.write(rel, data)
+                feeds += 1
         except jinja2.TemplateError as exc:
             raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
 
@@ -93,12 +104,15 @@ def build(config: Config) -> BuildResult:
                 if image.src:
                     out.copy(article_dir / image.src, folder / image.src)
         if pagefind:
+            progress.stage("Search index")
             try:
                 index_site(pagefind, out)
             except SearchIndexError as exc:
                 raise BuildError([ContentError(str(output), 0, "search", str(exc),
                                                "run the build again with -v, or check the Pagefind install")]) from None
+        progress.stage("Writing")
         out.commit()
+    progress.finish()
     return BuildResult(
         articles=len(index.articles),
         pages=pages,
@@ -107,6 +121,8 @@ def build(config: Config) -> BuildResult:
         seconds=time.perf_counter() - started,
         notices=tuple(content.notices) + tuple(ids.notices(index.articles, config)),
         search=pagefind is not None,
+        feeds=feeds,
+        redirects=len(redirects),
     )
 
 

@@ -292,6 +292,11 @@ def _changes(make_config: Callable[[], Config], config_path: Path, site: Path, s
     """
     config_file = config_path.resolve()
     ignore = DefaultFilter()
+    site_dir = site.resolve()
+
+    def wanted(change: Change, path: str) -> bool:
+        return ignore(change, path) and not Path(path).is_relative_to(site_dir)
+
     while not stopping.is_set():
         config = _config_or_errors(make_config)
         folders = ([config.content_dir, config.templates_dir, config.static_dir] if isinstance(config, Config)
@@ -302,11 +307,6 @@ def _changes(make_config: Callable[[], Config], config_path: Path, site: Path, s
         if not paths:
             stopping.wait(0.5)
             continue
-        site_dir = site.resolve()
-
-        def wanted(change: Change, path: str) -> bool:
-            return ignore(change, path) and not Path(path).is_relative_to(site_dir)
-
         restart = False
         for batch in watch(*paths, watch_filter=wanted, stop_event=stopping, debounce=300, step=50,
                            raise_interrupt=False, yield_on_timeout=False):

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from .. import parallel
 from ..config import Config
+from ..progress import Progress
 from ..errors import ContentError
 from .article import read_article, read_page
 from .curation import curate
@@ -101,7 +102,7 @@ def markdown_files(root: Path, content_root: Path) -> tuple[list[tuple[str, Path
     return sorted(found), errors
 
 
-def load_content(config: Config) -> Content:
+def load_content(config: Config, progress: Progress | None = None) -> Content:
     content = Content()
     root = Path(config.content_dir)
     if not root.is_dir():
@@ -111,7 +112,9 @@ def load_content(config: Config) -> Content:
 
     articles, errors = markdown_files(root / "articles", root)
     content.errors.extend(errors)
-    for rel, article, errors in read_articles(articles, config):
+    if progress:
+        progress.stage("Reading", len(articles), "articles")
+    for rel, article, errors in read_articles(articles, config, progress):
         content.errors.extend(errors)
         if article is None:
             continue
@@ -144,16 +147,21 @@ ArticleResult = tuple[str, Article | None, list[ContentError]]
 _PARALLEL_FROM = 64
 
 
-def read_articles(files: list[tuple[str, Path]], config: Config) -> list[ArticleResult]:
+def read_articles(files: list[tuple[str, Path]], config: Config, progress: Progress | None = None) -> list[ArticleResult]:
     """`read_article` for every file, over all cores when it pays; results in file order."""
+    progress = progress or Progress()
     workers = parallel.cpu_count()
+    results: list[ArticleResult] = []
     if workers < 2 or len(files) < _PARALLEL_FROM or not parallel.can_fork():
         renderer = renderer_for(config)
-        return [_read_file(rel, path, config, renderer) for rel, path in files]
-    results: list[ArticleResult] = []
+        for rel, path in files:
+            results.append(_read_file(rel, path, config, renderer))
+            progress.advance()
+        return results
     with parallel.fork_pool(workers, _start_worker, (config,)) as pool:
         for chunk_results in pool.imap(_read_chunk, parallel.chunks(files, workers)):
             results.extend(chunk_results)
+            progress.advance(len(chunk_results))
     return results
 
 

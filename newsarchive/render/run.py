@@ -21,11 +21,14 @@ from ..config import Config
 from ..content.model import Page
 from ..errors import ContentError
 from ..output import StagedOutput
+from ..progress import Progress
 from ..site.urls import Urls
 from .pages import PageJob
 
 # Below this many pages forking costs more than it saves.
 _PARALLEL_FROM = 400
+# Pages rendered between two progress updates on the serial path.
+_SERIAL_STEP = 50
 
 
 @dataclass
@@ -56,20 +59,29 @@ class Renderer:
         return self.out.written, self.out.changed, errors
 
 
-def render_all(renderer: Renderer, jobs: list[PageJob]) -> tuple[int, list[ContentError]]:
+def render_all(renderer: Renderer, jobs: list[PageJob], progress: Progress | None = None) -> tuple[int, list[ContentError]]:
     """Render every job; returns (pages rendered, errors). Written files are recorded in
     renderer.out as if it had written them all itself."""
     out = renderer.out
     written, changed = set(out.written), out.changed
     workers = parallel.cpu_count()
+    progress = progress or Progress()
     if workers < 2 or len(jobs) < _PARALLEL_FROM or not parallel.can_fork():
-        results = [renderer.run(jobs)]
+        results = []
+        for start in range(0, len(jobs), _SERIAL_STEP):  # in steps, to show progress
+            results.append(renderer.run(jobs[start:start + _SERIAL_STEP]))
+            progress.advance(len(jobs[start:start + _SERIAL_STEP]))
+            if results[-1][2]:
+                break  # a template error: the next pages would repeat it
     else:
         for name in {job.template for job in jobs}:  # compile once, before the fork
             renderer.env.get_template(name)
         ranges = [(r.start, r.stop) for r in parallel.chunks(range(len(jobs)), workers)]
         with parallel.fork_pool(workers, _start_worker, (renderer, jobs)) as pool:
-            results = pool.map(_run_range, ranges)
+            results = []
+            for (start, stop), result in zip(ranges, pool.imap(_run_range, ranges)):
+                results.append(result)
+                progress.advance(stop - start)
     errors: list[ContentError] = []
     for chunk_written, chunk_changed, chunk_errors in results:
         written |= chunk_written
