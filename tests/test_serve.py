@@ -111,7 +111,8 @@ def test_serve_rebuilds_shows_errors_recovers_and_stops_cleanly(site, server):
     # Change a file: the new content is served, under a new build number.
     site.article("2020-01-02-first", BASIC_ARTICLE, "The second version of the text.\n")
     body = srv.wait_for(page, lambda code, text: "The second version" in text)
-    assert srv.status()["build"] >= 2
+    # Files are swapped in first, then the new number is announced: poll for it.
+    srv.wait_for("/__newsarchive/status", lambda code, text: json.loads(text)["build"] >= 2)
 
     # Break it: the browser gets the error page, the terminal the error, the server stays up.
     site.article("2020-01-02-first", BASIC_ARTICLE.replace("date: 2020-01-02", "date: 2020-02-30"), "Broken.\n")
@@ -143,7 +144,7 @@ def test_serve_reports_events_and_stops_on_sigterm(site, server):
     srv = server()
     srv.wait_for("/", lambda code, _: code == 200)
     # The event stream says the current build number at once.
-    with urllib.request.urlopen(srv.url + "/__newsarchive/events", timeout=10) as events:
+    with urllib.request.urlopen(srv.url + "/__newsarchive/events", timeout=TIMEOUT) as events:
         assert events.headers["Content-Type"] == "text/event-stream"
         first = [events.readline().decode() for _ in range(2)]
         assert first == ["retry: 1000\n", "data: 1\n"]
