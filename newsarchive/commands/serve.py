@@ -230,8 +230,12 @@ def serve(make_config: Callable[[], Config], config_path: Path, output: Path | N
     shown_host = "localhost" if host in ("0.0.0.0", "::") else host
     address = f"http://{shown_host}:{port}"
 
+    fingerprints: list[dict[str, tuple[int, int]]] = [{}]
+
     def rebuild(reason: str) -> None:
         started = time.perf_counter()
+        # Taken before reading, so a change made during the build is seen as one afterwards.
+        fingerprints[0] = _fingerprint(make_config, config_path, site)
         config = _config_or_errors(make_config)
         errors: list[ContentError] = []
         if isinstance(config, Config):
@@ -264,7 +268,10 @@ def serve(make_config: Callable[[], Config], config_path: Path, output: Path | N
         thread.start()
         out(f"Serving {address}{base_path} (drafts and future articles included, built into {site}); "
             "Ctrl+C to stop")
-        for changed in _changes(make_config, config_path, site, stopping):
+        def stale() -> bool:
+            return _fingerprint(make_config, config_path, site) != fingerprints[0]
+
+        for changed in _changes(make_config, config_path, site, stopping, stale):
             rebuild("changed " + ", ".join(changed[:3]) + (" …" if len(changed) > 3 else ""))
     finally:
         stopping.set()
@@ -284,11 +291,38 @@ def _config_or_errors(make_config: Callable[[], Config]) -> Config | list[Conten
         return exc.errors
 
 
-def _changes(make_config: Callable[[], Config], config_path: Path, site: Path, stopping: threading.Event):  # noqa: ANN202
+def _watched(make_config: Callable[[], Config], config_path: Path) -> list[Path]:
+    config_file = config_path.resolve()
+    config = _config_or_errors(make_config)
+    folders = ([config.content_dir, config.templates_dir, config.static_dir] if isinstance(config, Config)
+               else [config_file.parent / name for name in ("content", "templates", "static")])
+    paths = [Path(p).resolve() for p in folders if Path(p).is_dir()]
+    return paths + ([config_file] if config_file.is_file() else [])
+
+
+def _fingerprint(make_config: Callable[[], Config], config_path: Path, site: Path) -> dict[str, tuple[int, int]]:
+    """(modification time, size) of every watched file: what a build read."""
+    site_dir = site.resolve()
+    found: dict[str, tuple[int, int]] = {}
+    for root in _watched(make_config, config_path):
+        for path in [root] if root.is_file() else root.rglob("*"):
+            try:
+                if path.is_file() and not path.is_relative_to(site_dir):
+                    stat = path.stat()
+                    found[str(path)] = (stat.st_mtime_ns, stat.st_size)
+            except OSError:
+                continue
+    return found
+
+
+def _changes(make_config: Callable[[], Config], config_path: Path, site: Path, stopping: threading.Event,
+             stale: Callable[[], bool]):  # noqa: ANN202
     """Batches of changed paths under content/, templates/, static/ and the config file.
 
     The config file is watched by itself, since its folder also holds .venv and output; an
-    editor that saves by replacing the file ends that watch, so it is started again.
+    editor that saves by replacing the file ends that watch, so it is started again. A
+    change made before a watch was in place is caught by comparing the files with what the
+    last build read, once the watch is running (its first timeout).
     """
     config_file = config_path.resolve()
     ignore = DefaultFilter()
@@ -298,18 +332,19 @@ def _changes(make_config: Callable[[], Config], config_path: Path, site: Path, s
         return ignore(change, path) and not Path(path).is_relative_to(site_dir)
 
     while not stopping.is_set():
-        config = _config_or_errors(make_config)
-        folders = ([config.content_dir, config.templates_dir, config.static_dir] if isinstance(config, Config)
-                   else [config_file.parent / name for name in ("content", "templates", "static")])
-        paths = [Path(p).resolve() for p in folders if Path(p).is_dir()]
-        if config_file.is_file():
-            paths.append(config_file)
+        paths = _watched(make_config, config_path)
         if not paths:
             stopping.wait(0.5)
             continue
-        restart = False
+        restart, started = False, False
         for batch in watch(*paths, watch_filter=wanted, stop_event=stopping, debounce=300, step=50,
-                           raise_interrupt=False, yield_on_timeout=False):
+                           raise_interrupt=False, yield_on_timeout=True, rust_timeout=500):
+            if not batch:
+                if not started and stale():
+                    yield ["files changed while the watch started"]
+                started = True
+                continue
+            started = True
             names = sorted({_short(Path(p), config_file.parent) for _, p in batch})
             yield names
             if any(Path(p) == config_file for _, p in batch):

@@ -11,7 +11,7 @@ from tests.conftest import BASIC_ARTICLE
 
 @pytest.fixture
 def broken_build(monkeypatch):
-    def explode(config):
+    def explode(config, *args, **kwargs):
         raise ZeroDivisionError("simulated bug")
     monkeypatch.setattr(build_module, "build", explode)
 
