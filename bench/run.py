@@ -1,0 +1,424 @@
+"""Benchmark whole-process newsarchive builds: cold, no-op and incremental rebuilds.
+
+    python bench/run.py [--sizes 1000,10000] [--repeat 3] [--write-results [PATH]]
+
+For each corpus size N it generates bench/work/corpus-N, then times the build command
+in these scenarios, in order: cold build, no-op rebuild, and rebuilds after editing one
+article's body, adding one article, changing one article's topics and changing one byte
+of a template comment. Each row is the median of --repeat runs; every repeat of an edit
+scenario makes a fresh edit. BENCH_FULL=1 adds N=100000 to the default sizes.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shlex
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import corpus  # bench/ is sys.path[0] when this file runs as a script
+
+REPO = Path(__file__).resolve().parent.parent
+DEFAULT_SIZES = (1000, 10000)
+FULL_SIZE = 100000
+TEMPLATE_MARKER = re.compile(r"\{# bench-edit: (\d) #\}")
+CONFIG_TOML = 'title = "Bench"\nbase_url = "https://bench.example/"\n'
+COLUMNS = ("N", "scenario", "wall s", "CPU s", "peak RSS MiB", "files written")
+
+Snapshot = dict[str, tuple[int, int]]  # relative path -> (mtime_ns, size)
+
+
+class BuildFailed(Exception):
+    def __init__(self, cmd: list[str], code: int, stderr: str):
+        super().__init__(f"build exited with {code}: {shlex.join(cmd)}")
+        self.stderr = stderr
+
+
+@dataclass(frozen=True)
+class Measurement:
+    wall_s: float
+    cpu_s: float
+    peak_rss_kib: int
+    files_written: int
+
+
+@dataclass(frozen=True)
+class Row:
+    size: int
+    scenario: str
+    result: Measurement
+
+
+@dataclass(frozen=True)
+class Paths:
+    """Everything one corpus size uses, all under the work folder (git-ignored)."""
+
+    work: Path
+    size: int
+
+    @property
+    def corpus(self) -> Path:
+        return self.work / f"corpus-{self.size}"
+
+    @property
+    def output(self) -> Path:
+        return self.work / f"output-{self.size}"
+
+    @property
+    def cache(self) -> Path:
+        return self.work / f"cache-{self.size}"
+
+    @property
+    def templates(self) -> Path:
+        return self.work / f"templates-{self.size}"
+
+    @property
+    def config(self) -> Path:
+        return self.work / "config.toml"
+
+
+# --- Pure helpers (unit-tested) ---------------------------------------------------------
+
+
+def snapshot(root: Path) -> Snapshot:
+    """(mtime_ns, size) of every file under root; empty when root does not exist."""
+    found: Snapshot = {}
+    for path in _walk(root):
+        st = path.stat()
+        found[path.relative_to(root).as_posix()] = (st.st_mtime_ns, st.st_size)
+    return found
+
+
+def _walk(root: Path) -> Iterator[Path]:
+    try:
+        entries = list(os.scandir(root))
+    except FileNotFoundError:
+        return
+    for entry in entries:
+        if entry.is_dir(follow_symlinks=False):
+            yield from _walk(Path(entry.path))
+        else:
+            yield Path(entry.path)
+
+
+def count_written(before: Snapshot, after: Snapshot) -> int:
+    """Files that are new, or whose mtime or size changed, between two snapshots."""
+    return sum(1 for path, stamp in after.items() if before.get(path) != stamp)
+
+
+def median_measurement(runs: list[Measurement]) -> Measurement:
+    # median_low keeps counts whole when the number of repeats is even.
+    return Measurement(
+        wall_s=statistics.median(m.wall_s for m in runs),
+        cpu_s=statistics.median(m.cpu_s for m in runs),
+        peak_rss_kib=statistics.median_low(m.peak_rss_kib for m in runs),
+        files_written=statistics.median_low(m.files_written for m in runs),
+    )
+
+
+def format_table(rows: list[Row]) -> str:
+    lines = [
+        "| " + " | ".join(COLUMNS) + " |",
+        "| ---: | --- | ---: | ---: | ---: | ---: |",
+    ]
+    for row in rows:
+        m = row.result
+        cells = [str(row.size), row.scenario, f"{m.wall_s:.2f}", f"{m.cpu_s:.2f}",
+                 f"{m.peak_rss_kib / 1024:.1f}", str(m.files_written)]
+        lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+def with_topics(text: str, topics: list[str]) -> str:
+    """The article text with its front matter `topics:` line replaced."""
+    line = "topics: [" + ", ".join(json.dumps(t, ensure_ascii=False) for t in topics) + "]"
+    new, count = re.subn(r"^topics: .*$", line.replace("\\", "\\\\"), text, count=1, flags=re.MULTILINE)
+    if not count:
+        raise ValueError("no 'topics:' line in the front matter")
+    return new
+
+
+def bump_template_marker(text: str, repeat: int) -> str:
+    """Change the one digit of the marker comment that setup appended to base.html."""
+    new, count = TEMPLATE_MARKER.subn(f"{{# bench-edit: {(repeat + 1) % 10} #}}", text, count=1)
+    if not count:
+        raise ValueError("no bench-edit marker in the template")
+    return new
+
+
+def parse_sizes(text: str) -> list[int]:
+    sizes = [int(part) for part in text.split(",") if part.strip()]
+    if not sizes or any(n < 1 for n in sizes):
+        raise argparse.ArgumentTypeError("sizes must be positive integers, e.g. 200,1000")
+    return sizes
+
+
+# --- Running builds ---------------------------------------------------------------------
+
+
+def build_command(paths: Paths, template: str | None = None) -> list[str]:
+    """The generator's command line; --build-cmd may replace it, with {placeholders}."""
+    fields = {
+        "python": sys.executable, "config": str(paths.config), "content": str(paths.corpus),
+        "output": str(paths.output), "cache": str(paths.cache), "templates": str(paths.templates),
+    }
+    if template:
+        return [token.format(**fields) for token in shlex.split(template)]
+    return [
+        sys.executable, "build.py", "--config", fields["config"], "--content", fields["content"],
+        "--output", fields["output"], "--cache", fields["cache"],
+        "--templates", fields["templates"], "--quiet",
+    ]
+
+
+def run_build(cmd: list[str]) -> tuple[float, float, int]:
+    """Run one build from the repository root: (wall s, CPU s, peak RSS KiB).
+
+    os.wait4 gives this child's own rusage (including children it waited for), which
+    RUSAGE_CHILDREN deltas would blur with any other process we reaped.
+    """
+    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
+        # Files, not pipes: a chatty build would block on a full pipe while we wait4.
+        started = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - started
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        if proc.returncode != 0:
+            err.seek(0)
+            raise BuildFailed(cmd, proc.returncode, err.read().decode("utf-8", "replace"))
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def measure(cmd: list[str], output: Path) -> Measurement:
+    before = snapshot(output)
+    wall, cpu, rss = run_build(cmd)
+    return Measurement(wall, cpu, rss, count_written(before, snapshot(output)))
+
+
+# --- Scenarios --------------------------------------------------------------------------
+
+
+class Workload:
+    """One corpus size: its files, and the change each scenario makes before a run."""
+
+    def __init__(self, paths: Paths, seed: int, templates_src: Path):
+        self.paths, self.seed, self.templates_src = paths, seed, templates_src
+        self.size = paths.size
+
+    def setup(self) -> str:
+        """Fresh corpus, templates and config; returns a line describing the corpus."""
+        for folder in (self.paths.corpus, self.paths.output, self.paths.cache, self.paths.templates):
+            shutil.rmtree(folder, ignore_errors=True)
+        started = time.perf_counter()
+        corpus.generate(self.paths.corpus, self.size, self.seed)
+        elapsed = time.perf_counter() - started
+        files = snapshot(self.paths.corpus)
+        mib = sum(size for _, size in files.values()) / 2**20
+        self._copy_templates()
+        self.paths.config.write_text(CONFIG_TOML, encoding="utf-8")
+        return f"corpus-{self.size}: {len(files)} files, {mib:.1f} MiB, generated in {elapsed:.1f} s"
+
+    def _copy_templates(self) -> None:
+        if self.templates_src.is_dir():
+            shutil.copytree(self.templates_src, self.paths.templates)
+        else:
+            self.paths.templates.mkdir(parents=True)
+        if self.has_base_template:
+            # Present from the cold build on, so each repeat changes exactly one byte.
+            with self.base_template.open("a", encoding="utf-8") as f:
+                f.write("\n{# bench-edit: 0 #}\n")
+
+    @property
+    def base_template(self) -> Path:
+        return self.paths.templates / "base.html"
+
+    @property
+    def has_base_template(self) -> bool:
+        return (self.templates_src / "base.html").is_file()
+
+    def article(self, index: int) -> Path:
+        return self.paths.corpus / corpus.make_article(self.seed, index).relpath
+
+    def cold(self, repeat: int) -> None:
+        shutil.rmtree(self.paths.cache, ignore_errors=True)
+        shutil.rmtree(self.paths.output, ignore_errors=True)
+
+    def no_op(self, repeat: int) -> None:
+        pass
+
+    def edit_body(self, repeat: int) -> None:
+        with self.article(max(1, self.size // 2)).open("a", encoding="utf-8") as f:
+            f.write(f"\nA sentence added by benchmark edit {repeat + 1}.\n")
+
+    def add_article(self, repeat: int) -> None:
+        # Articles 1..N exist; each repeat adds the next one, as a later corpus would have.
+        corpus.write_article(self.paths.corpus, self.seed, self.size + 1 + repeat)
+
+    def change_topics(self, repeat: int) -> None:
+        path = self.article(max(1, self.size // 3))
+        current = list(corpus.make_article(self.seed, max(1, self.size // 3)).topics)
+        text = path.read_text(encoding="utf-8")
+        # A mid-ranked topic, different each repeat: swaps the article's last topic.
+        fresh = next(t for t in corpus.TOPICS[50 + repeat:] if t not in current)
+        path.write_text(with_topics(text, [*current[:-1], fresh]), encoding="utf-8")
+
+    def change_template(self, repeat: int) -> None:
+        text = self.base_template.read_text(encoding="utf-8")
+        self.base_template.write_text(bump_template_marker(text, repeat), encoding="utf-8")
+
+    def scenarios(self) -> list[tuple[str, Callable[[int], None]]]:
+        steps = [
+            ("cold", self.cold),
+            ("no-op", self.no_op),
+            ("edit body", self.edit_body),
+            ("add article", self.add_article),
+            ("change topics", self.change_topics),
+        ]
+        if self.has_base_template:
+            steps.append(("template change", self.change_template))
+        return steps
+
+
+def bench_size(workload: Workload, cmd: list[str], repeat: int) -> tuple[str, list[Row]]:
+    """All scenarios for one size: (a line describing the corpus, one row per scenario)."""
+    described = workload.setup()
+    log(described)
+    if not workload.has_base_template:
+        log(f"no {workload.templates_src / 'base.html'}: template scenario skipped")
+    rows = []
+    for name, prepare in workload.scenarios():
+        runs = []
+        for r in range(repeat):
+            prepare(r)
+            m = measure(cmd, workload.paths.output)
+            log(f"N={workload.size} {name} #{r + 1}: {m.wall_s:.2f} s wall, {m.cpu_s:.2f} s CPU, "
+                f"{m.peak_rss_kib / 1024:.0f} MiB, {m.files_written} files written")
+            runs.append(m)
+        rows.append(Row(workload.size, name, median_measurement(runs)))
+    return described, rows
+
+
+# --- Report -----------------------------------------------------------------------------
+
+
+def machine_info() -> str:
+    cpu = _proc_field("/proc/cpuinfo", r"model name\s*:\s*(.+)") or platform.processor() or "unknown CPU"
+    mem_kib = _proc_field("/proc/meminfo", r"MemTotal:\s*(\d+) kB")
+    memory = f"{int(mem_kib) / 2**20:.1f} GiB RAM" if mem_kib else "unknown RAM"
+    return (f"{cpu}, {os.cpu_count()} cores, {memory}, "
+            f"Python {platform.python_version()}, {platform.system()} {platform.release()}")
+
+
+def _proc_field(path: str, pattern: str) -> str:
+    """The first match of pattern's group in a /proc file, or '' off Linux."""
+    try:
+        match = re.search(pattern, Path(path).read_text(), re.MULTILINE)
+    except OSError:
+        return ""
+    return match[1].strip() if match else ""
+
+
+def git_revision() -> str:
+    try:
+        rev = subprocess.run(["git", "describe", "--always", "--dirty"], cwd=REPO,
+                             capture_output=True, text=True, check=True).stdout.strip()
+    except (OSError, subprocess.CalledProcessError):
+        return "unknown"
+    return rev
+
+
+def results_markdown(table: str, machine: str, args: argparse.Namespace, notes: list[str]) -> str:
+    when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- Date: {when}",
+        f"- Machine: {machine}",
+        f"- Repository revision: {git_revision()}",
+        (f"- Command: `python bench/run.py --sizes {','.join(map(str, args.sizes))} "
+         f"--repeat {args.repeat} --seed {args.seed}`"),
+        "",
+        (f"Each row is the median of {args.repeat} whole-process runs. Cold runs start with no "
+         "cache and no output. CPU is user + system time of the build process and the children "
+         "it waited for; peak RSS is the largest of those processes. Files written counts output "
+         "files that are new or whose mtime or size changed."),
+        "",
+        table.rstrip("\n"),
+        "",
+    ]
+    if notes:
+        lines += ["Corpora:", "", *(f"- {note}" for note in notes), ""]
+    return "\n".join(lines)
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", type=parse_sizes, default=None,
+                        help="comma-separated corpus sizes (default 1000,10000; "
+                             "BENCH_FULL=1 adds 100000)")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (median)")
+    parser.add_argument("--seed", type=int, default=1, help="corpus seed")
+    parser.add_argument("--build-cmd", default=None,
+                        help="replace the build command; placeholders {python} {config} "
+                             "{content} {output} {cache} {templates}")
+    parser.add_argument("--templates-src", type=Path, default=REPO / "templates",
+                        help="templates copied for each size (default: the repo's templates/)")
+    parser.add_argument("--work", type=Path, default=REPO / "bench" / "work",
+                        help="scratch folder for corpora, outputs and caches")
+    parser.add_argument("--write-results", nargs="?", type=Path, const=REPO / "bench" / "RESULTS.md",
+                        default=None, metavar="PATH", help="also write the table to bench/RESULTS.md")
+    args = parser.parse_args(argv)
+    if args.sizes is None:
+        args.sizes = [*DEFAULT_SIZES, *([FULL_SIZE] if os.environ.get("BENCH_FULL") == "1" else [])]
+    if args.repeat < 1:
+        parser.error("--repeat must be at least 1")
+    return args
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    args.work = args.work.resolve()
+    args.work.mkdir(parents=True, exist_ok=True)
+    machine = machine_info()
+    log(f"Machine: {machine}")
+    rows: list[Row] = []
+    notes: list[str] = []
+    for size in args.sizes:
+        paths = Paths(args.work, size)
+        workload = Workload(paths, args.seed, args.templates_src.resolve())
+        cmd = build_command(paths, args.build_cmd)
+        try:
+            described, size_rows = bench_size(workload, cmd, args.repeat)
+        except BuildFailed as exc:
+            log(f"{exc}\n--- stderr ---\n{exc.stderr.rstrip()}")
+            return 1
+        notes.append(described)
+        rows += size_rows
+    table = format_table(rows)
+    print(f"Machine: {machine}\n")
+    print(table, end="")
+    if args.write_results:
+        args.write_results.write_text(results_markdown(table, machine, args, notes), encoding="utf-8")
+        log(f"wrote {args.write_results}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

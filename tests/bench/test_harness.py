@@ -1,0 +1,142 @@
+"""The benchmark harness: its pure helpers, and one tiny end-to-end run with a stand-in build."""
+
+from __future__ import annotations
+
+import importlib.util
+import os
+import sys
+import textwrap
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+BENCH = Path(__file__).resolve().parents[2] / "bench"
+
+
+def _load_run() -> ModuleType:
+    # run.py imports its sibling `corpus` as a script would, with bench/ on sys.path.
+    if str(BENCH) not in sys.path:
+        sys.path.insert(0, str(BENCH))
+    spec = importlib.util.spec_from_file_location("newsarchive_bench_run", BENCH / "run.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+run = _load_run()
+
+
+def test_count_written_counts_new_and_changed_files_only() -> None:
+    before = {"a.html": (1, 10), "b.html": (1, 10), "gone.html": (1, 5)}
+    after = {"a.html": (1, 10), "b.html": (2, 10), "c.html": (3, 7)}
+    assert run.count_written(before, after) == 2
+    assert run.count_written({}, after) == 3
+    assert run.count_written(after, after) == 0
+    assert run.count_written({"a.html": (1, 10)}, {"a.html": (1, 11)}) == 1  # same mtime, new size
+
+
+def test_snapshot_sees_rewrites(tmp_path: Path) -> None:
+    assert run.snapshot(tmp_path / "missing") == {}
+    (tmp_path / "sub").mkdir()
+    (tmp_path / "sub" / "x.html").write_text("one")
+    (tmp_path / "y.html").write_text("two")
+    before = run.snapshot(tmp_path)
+    assert set(before) == {"sub/x.html", "y.html"}
+    os.utime(tmp_path / "y.html", ns=(1, 1))
+    (tmp_path / "z.html").write_text("new")
+    assert run.count_written(before, run.snapshot(tmp_path)) == 2
+
+
+def test_format_table() -> None:
+    rows = [
+        run.Row(1000, "cold", run.Measurement(12.345, 20.5, 200 * 1024, 4321)),
+        run.Row(1000, "no-op", run.Measurement(0.5, 0.25, 51 * 1024 + 512, 0)),
+    ]
+    assert run.format_table(rows) == textwrap.dedent("""\
+        | N | scenario | wall s | CPU s | peak RSS MiB | files written |
+        | ---: | --- | ---: | ---: | ---: | ---: |
+        | 1000 | cold | 12.35 | 20.50 | 200.0 | 4321 |
+        | 1000 | no-op | 0.50 | 0.25 | 51.5 | 0 |
+        """)
+
+
+def test_median_measurement() -> None:
+    runs = [run.Measurement(3.0, 1.0, 300, 9), run.Measurement(1.0, 2.0, 100, 7),
+            run.Measurement(2.0, 9.0, 200, 8)]
+    assert run.median_measurement(runs) == run.Measurement(2.0, 2.0, 200, 8)
+    assert run.median_measurement(runs[:2]).files_written == 7  # whole, not 8.0
+
+
+def test_with_topics_replaces_only_the_topics_line() -> None:
+    text = '---\ntitle: "topics: x"\ntopics: ["Syria"]\n---\n\ntopics: body text\n'
+    assert run.with_topics(text, ["Économie", 'A "quoted" \\ topic']) == (
+        '---\ntitle: "topics: x"\ntopics: ["Économie", "A \\"quoted\\" \\\\ topic"]\n---\n\n'
+        "topics: body text\n"
+    )
+    with pytest.raises(ValueError):
+        run.with_topics("---\ntitle: x\n---\n", ["Syria"])
+
+
+def test_bump_template_marker_changes_one_byte() -> None:
+    text = "<html>{% block body %}{% endblock %}</html>\n{# bench-edit: 0 #}\n"
+    bumped = run.bump_template_marker(text, 0)
+    assert len(bumped) == len(text)
+    assert sum(a != b for a, b in zip(text, bumped, strict=True)) == 1
+    assert run.bump_template_marker(bumped, 1) != bumped
+
+
+def test_build_command_placeholders(tmp_path: Path) -> None:
+    paths = run.Paths(tmp_path, 50)
+    default = run.build_command(paths)
+    assert default[1:3] == ["build.py", "--config"] and default[-1] == "--quiet"
+    assert default[default.index("--cache") + 1] == str(tmp_path / "cache-50")
+    custom = run.build_command(paths, "{python} fake.py --in {content} --out {output}")
+    assert custom == [sys.executable, "fake.py", "--in", str(tmp_path / "corpus-50"),
+                      "--out", str(tmp_path / "output-50")]
+
+
+STAND_IN = """\
+import shutil, sys
+from pathlib import Path
+args = dict(zip(sys.argv[1::2], sys.argv[2::2]))
+out = Path(args["--output"])
+for md in Path(args["--content"]).rglob("*.md"):
+    target = out / md.relative_to(args["--content"]).with_suffix(".html")
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.exists() or target.read_bytes() != md.read_bytes():
+        shutil.copyfile(md, target)
+"""
+
+
+def test_end_to_end_with_a_stand_in_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "stand_in.py"
+    script.write_text(STAND_IN)
+    templates = tmp_path / "templates"
+    templates.mkdir()
+    (templates / "base.html").write_text("<html></html>\n")
+    results = tmp_path / "RESULTS.md"
+    argv = ["--sizes", "20", "--repeat", "2", "--work", str(tmp_path / "work"),
+            "--templates-src", str(templates), "--write-results", str(results),
+            "--build-cmd", f"{{python}} {script} --content {{content}} --output {{output}}"]
+    assert run.main(argv) == 0
+    table = capsys.readouterr().out
+    written = {line.split(" | ")[1]: int(line.split(" | ")[5].rstrip(" |"))
+               for line in table.splitlines() if line.startswith("| 20 |")}
+    # 20 articles + the about page; the stand-in copies only changed files.
+    assert written == {"cold": 21, "no-op": 0, "edit body": 1, "add article": 1,
+                       "change topics": 1, "template change": 0}
+    assert "| 20 | cold |" in results.read_text()
+    template = (tmp_path / "work" / "templates-20" / "base.html").read_text()
+    assert "{# bench-edit: 2 #}" in template
+
+
+def test_failing_build_exits_non_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    script = tmp_path / "stand_in.py"
+    script.write_text("import sys\nsys.exit('stand-in build failed on purpose')\n")
+    argv = ["--sizes", "5", "--repeat", "1", "--work", str(tmp_path / "work"),
+            "--templates-src", str(tmp_path / "no-templates"), "--build-cmd", f"{{python}} {script}"]
+    assert run.main(argv) == 1
+    assert "failed on purpose" in capsys.readouterr().err
