@@ -182,10 +182,12 @@ def test_titles_use_unicode(tmp_path: Path) -> None:
 
 def test_topic_and_outlet_popularity_is_skewed(articles: list[tuple[Path, dict, str]]) -> None:
     topics = Counter(t for _, fm, _ in articles for t in fm["topics"])
-    counts = [topics.get(name, 0) for name in corpus.TOPICS]
-    assert max(counts) >= 5 * max(1, statistics.median(counts))
+    counts = sorted((topics.get(name, 0) for name in corpus.TOPICS), reverse=True)
+    # Uniform picks would give a top topic of ~6 uses here and a top ten of ~10%.
+    assert counts[0] >= 20 * max(1, statistics.median(counts))
+    assert sum(counts[:10]) > 0.35 * sum(counts)
     outlets = Counter(fm["outlet"] for _, fm, _ in articles)
-    assert outlets.most_common(1)[0][1] >= 3 * statistics.median(outlets.values())
+    assert outlets.most_common(1)[0][1] >= 5 * statistics.median(outlets.values())
 
 
 def test_registries(small: Path) -> None:
