@@ -292,6 +292,13 @@ class Workload:
         return steps
 
 
+def copy_static(work: Path) -> None:
+    """The build reads static/ beside its config file; give it the repository's."""
+    shutil.rmtree(work / "static", ignore_errors=True)
+    if (REPO / "static").is_dir():
+        shutil.copytree(REPO / "static", work / "static")
+
+
 def bench_size(workload: Workload, cmd: list[str], repeat: int) -> tuple[str, list[Row]]:
     """All scenarios for one size: (a line describing the corpus, one row per scenario)."""
     described = workload.setup()
@@ -350,6 +357,7 @@ def results_markdown(table: str, machine: str, args: argparse.Namespace, notes: 
         f"- Repository revision: {git_revision()}",
         (f"- Command: `python bench/run.py --sizes {','.join(map(str, args.sizes))} "
          f"--repeat {args.repeat} --seed {args.seed}`"),
+        *([f"- Build command: `{args.build_cmd}`"] if args.build_cmd else []),
         "",
         (f"Each row is the median of {args.repeat} whole-process runs. Cold runs start with no "
          "cache and no output. CPU is user + system time of the build process and the children "
@@ -396,6 +404,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
+    copy_static(args.work)
     machine = machine_info()
     log(f"Machine: {machine}")
     rows: list[Row] = []
