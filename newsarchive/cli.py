@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import sys
 import traceback
@@ -16,6 +17,14 @@ from .errors import BuildError, ContentError
 from .output import LockedError, OutputError
 
 EXIT_OK, EXIT_CONTENT, EXIT_USAGE, EXIT_FAILURE, EXIT_INTERNAL = 0, 1, 2, 3, 4
+_WRITE_HINTS = {
+    errno.ENOSPC: "the disk is full: free some space (the build needs room for the changed files) and build again",
+    errno.EDQUOT: "the disk quota is used up: free some space and build again",
+    errno.EFBIG: "a file is larger than this system or account allows (ulimit -f)",
+    errno.EROFS: "the output folder is on a read-only file system: pass --output DIR on a writable one",
+    errno.EACCES: "no permission to write there: the build writes beside the output folder too, so its parent must be writable",
+    errno.EPERM: "no permission to write there: the build writes beside the output folder too, so its parent must be writable",
+}
 BUG_REPORT_HINT = ("this is a bug in newsarchive, not in your content; please report it with the command "
                    "you ran and the output of --verbose")
 
@@ -273,6 +282,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     except (OutputError, OSError) as exc:
         print(f"error: could not write the site: {exc}; the previous output was left as it was.",
               file=sys.stderr)
+        hint = _WRITE_HINTS.get(getattr(exc, "errno", None) or 0)
+        if hint:
+            print(f"hint: {hint}", file=sys.stderr)
         return EXIT_FAILURE
     except KeyboardInterrupt:
         print("interrupted; the previous output was left as it was.", file=sys.stderr)

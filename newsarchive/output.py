@@ -25,7 +25,9 @@ _RETIRED_PREFIX = ".retired-"
 
 
 class OutputError(Exception):
-    pass
+    def __init__(self, message: str, errno: int = 0):
+        super().__init__(message)
+        self.errno = errno  # kept when raised in a worker process (a __cause__ is not)
 
 
 class LockedError(OutputError):
@@ -78,15 +80,19 @@ class StagedOutput:
         self.written.add(rel)
         target = self.root / rel
         try:
-            if target.stat().st_size == len(data) and target.read_bytes() == data:
-                return
-        except FileNotFoundError:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        # Never write through the hard link: that would change the live output too.
-        tmp = target.with_name(f".{target.name}.tmp")
-        with open(tmp, "wb") as handle:
-            handle.write(data)
-        os.replace(tmp, target)
+            try:
+                if target.stat().st_size == len(data) and target.read_bytes() == data:
+                    return
+            except FileNotFoundError:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            # Never write through the hard link: that would change the live output too.
+            tmp = target.with_name(f".{target.name}.tmp")
+            with open(tmp, "wb") as handle:
+                handle.write(data)
+            os.replace(tmp, target)
+        except OSError as exc:
+            # Name the page, not the staging folder's path: "2020/01/x/index.html: No space left on device".
+            raise OutputError(f"{rel}: {exc.strerror or exc}", exc.errno or 0) from exc
         self.changed += 1
 
     def copy(self, rel: PurePosixPath | str, source: Path) -> None:
