@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import BASIC_ARTICLE
-from tests.faults.conftest import leftovers, many_articles, run_with_fault, tree
+from tests.faults.faultlib import leftovers, many_articles, run_with_fault, tree
 
 
 def mount_tmpfs(path: Path, size: str) -> bool:

@@ -11,7 +11,7 @@ import sys
 import pytest
 
 from tests.conftest import REPO
-from tests.faults.conftest import tree
+from tests.faults.faultlib import tree
 
 # Lists every folder in reverse (and shuffled) order, as another file system might.
 REORDERED_LISTINGS = """

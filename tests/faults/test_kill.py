@@ -11,7 +11,7 @@ import time
 import pytest
 
 from tests.conftest import REPO
-from tests.faults.conftest import leftovers, many_articles, run_with_fault, tree
+from tests.faults.faultlib import leftovers, many_articles, run_with_fault, tree
 
 KILL = "os.kill(os.getpid(), signal.SIGKILL)"
 

@@ -7,7 +7,7 @@ import subprocess
 import sys
 
 from tests.conftest import BASIC_ARTICLE, REPO
-from tests.faults.conftest import leftovers, tree
+from tests.faults.faultlib import leftovers, tree
 
 # Holds the build inside the lock until the test says go (a line on stdin): no timing involved.
 PAUSED_BUILD = f"""
