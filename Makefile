@@ -15,7 +15,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 build: $(STAMP) ## Build the site into output/
 	$(BIN)/python build.py
 
-test: $(STAMP) ## Run every test
+test: $(STAMP) npm-deps ## Run every test (browser checks too, when Chromium, node and Java exist)
 	$(BIN)/python -m pytest
 
 lint: $(STAMP)
@@ -35,3 +35,22 @@ new: $(STAMP) ## Scaffold an article: make new TITLE="…" OUTLET="…" TOPICS="
 .PHONY: serve
 serve: $(STAMP) ## Preview with drafts on http://127.0.0.1:8000/, rebuilding and reloading on change
 	$(BIN)/python build.py serve $(if $(PORT),--port $(PORT))
+
+# Browser-side checkers from npm (axe-core, vnu-jar, lighthouse), pinned in package-lock.json.
+NPM_STAMP := node_modules/.package-lock.json
+$(NPM_STAMP): package.json package-lock.json
+	npm ci --no-audit --no-fund --ignore-scripts --loglevel=error
+
+.PHONY: npm-deps audit screenshots demo
+npm-deps: ## Install the npm checkers if npm exists (else their tests are skipped, with the reason)
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) -s $(NPM_STAMP); \
+	else echo "npm not found: axe-core, Nu Html Checker and Lighthouse tests will be skipped"; fi
+
+audit: build npm-deps ## Lighthouse scores (performance, accessibility, best practices, SEO) of key pages
+	$(BIN)/python -m tools.audit --site output
+
+demo: $(STAMP) ## Build a demo archive of 300 generated articles into demo-output/
+	$(BIN)/python -m tools.demo --articles 300 --out demo-output
+
+screenshots: demo ## Regenerate docs/*.png (home and article, phone and desktop) from the demo archive
+	$(BIN)/python -m tools.screenshots --site demo-output --out docs

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -80,3 +81,29 @@ date: 2020-01-02
 outlet: Example Times
 topics: [Politics]
 """
+
+
+# Browser tests ---------------------------------------------------------------------------------
+# They need Debian's Chromium (and, for some, node_modules from `npm ci` and Java). Locally a
+# missing tool skips them with the reason shown in the summary; under CI (env CI set) nothing
+# is skipped: a missing tool fails the test, so a green CI run means the checks really ran.
+
+def require(available: bool, what: str) -> None:
+    """Skip the calling test without `what` (fail instead when CI is set)."""
+    if available:
+        return
+    if os.environ.get("CI"):
+        pytest.fail(f"{what} is missing, and CI is set: browser checks must run in CI (see .ci/run)")
+    pytest.skip(f"{what} is missing: browser checks skipped (install it, or run .ci/run)")
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    from tools.browser import chromium_path
+
+    if chromium_path() or os.environ.get("CI"):
+        return
+    skip = pytest.mark.skip(reason="Chromium not found (/usr/bin/chromium): browser tests skipped; "
+                                   "apt-get install chromium, or run .ci/run")
+    for item in items:
+        if item.get_closest_marker("browser"):
+            item.add_marker(skip)

@@ -26,13 +26,13 @@ CHROMIUM_ARGS = [
 
 
 def chromium_path() -> str | None:
-    """CHROMIUM_PATH, else the first system Chromium found."""
+    """CHROMIUM_PATH when set (None if it is not an executable), else the system Chromium."""
     wanted = os.environ.get("CHROMIUM_PATH")
-    for candidate in ([wanted] if wanted else []) + list(CHROMIUM_CANDIDATES):
+    candidates = [wanted] if wanted else [*CHROMIUM_CANDIDATES, shutil.which("chromium") or ""]
+    for candidate in candidates:
         if candidate and Path(candidate).is_file() and os.access(candidate, os.X_OK):
             return candidate
-    found = shutil.which("chromium")
-    return found
+    return None
 
 
 def free_port() -> int:

@@ -8,6 +8,7 @@ Uses the built site as it is; `make screenshots` builds the demo archive first.
 from __future__ import annotations
 
 import argparse
+import re
 from pathlib import Path
 
 from playwright.sync_api import sync_playwright
@@ -18,11 +19,12 @@ WIDTHS = {"phone": (390, 844), "desktop": (1280, 900)}
 
 
 def first_article(site: Path) -> str:
-    """The newest article linked from the home page."""
+    """The newest article in the site's own language (its card carries no lang of its own)."""
     html = (site / "index.html").read_text(encoding="utf-8")
-    marker = 'class="card__title"><a href="'
-    start = html.index(marker) + len(marker)
-    return html[start:html.index('"', start)]
+    for card in re.finditer(r'<li class="card"(?P<attrs>[^>]*)>.*?class="card__title"><a href="(?P<href>[^"]+)"', html, re.S):
+        if "lang=" not in card["attrs"]:
+            return card["href"]
+    raise SystemExit(f"no article found on {site / 'index.html'}")
 
 
 def main() -> int:
