@@ -64,7 +64,8 @@ def check(config: Config, only: Sequence[Path] = ()) -> CheckReport:
                 errors += _links(index.articles, urls, config, site)
 
     report = CheckReport(sorted(set(errors)), list(content.notices), len(content.articles), len(content.pages))
-    if only:
+    # A changed registry or configuration can break any article: then everything is reported.
+    if only and all(p.suffix == ".md" or p.suffix.lower() in IMAGE_SUFFIXES for p in only):
         report.errors = _about(report.errors, only, Path(config.content_dir))
     return report
 
