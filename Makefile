@@ -54,3 +54,8 @@ demo: $(STAMP) ## Build a demo archive of 300 generated articles into demo-outpu
 
 screenshots: demo ## Regenerate docs/*.png (home and article, phone and desktop) from the demo archive
 	$(BIN)/python -m tools.screenshots --site demo-output --out docs
+
+.PHONY: errors-doc
+errors-doc: $(STAMP) ## Re-record the error catalogue's messages and regenerate docs/errors.md
+	UPDATE_ERROR_CATALOGUE=1 $(BIN)/python -m pytest tests/test_error_catalogue.py -q
+	$(BIN)/python -c "import sys; sys.path[:0] = ['tests', '.']; import test_error_catalogue as t; t.DOC.write_text(t.render_doc(), encoding='utf-8')"

@@ -103,6 +103,8 @@ _SETTINGS: dict[str, type] = {
     "max_file_mb": int,
     "max_topics": int,
 }
+_TYPE_HINTS = {str: 'in double quotes: {key} = "…"', int: "without quotes: {key} = 20",
+               bool: "without quotes: {key} = true or {key} = false"}
 _TYPE_NAMES = {str: "a string", int: "a whole number", bool: "true or false", list: "a list of strings"}
 _HOST = re.compile(r"^(?=.{1,253}$)[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?)+$")
 
@@ -134,7 +136,7 @@ def load_config(path: Path, **overrides: Any) -> Config:
         elif type(value) is not expected:
             errors.append(
                 ContentError(
-                    display, 0, key, f"expected {_TYPE_NAMES[expected]}, found {value!r}"
+                    display, 0, key, f"expected {_TYPE_NAMES[expected]}, found {value!r}", _TYPE_HINTS[expected].format(key=key)
                 )
             )
         else:

@@ -75,9 +75,8 @@ def display_path(error: ContentError, content_dir: Path) -> ContentError:
     for candidate in (Path(content_dir) / error.path, Path(error.path)):
         if candidate.exists():
             return replace(error, path=os.path.relpath(candidate))
-    in_content = Path(content_dir) / error.path
-    if not Path(error.path).is_absolute() and in_content.parent.is_dir():  # a file that should exist
-        return replace(error, path=os.path.relpath(in_content))
+    if error.path in ("topics.toml", "outlets.toml"):  # a registry that should exist
+        return replace(error, path=os.path.relpath(Path(content_dir) / error.path))
     return error
 
 
@@ -100,7 +99,7 @@ def _registries_exist(content: Content, config: Config) -> list[ContentError]:
         (TOPICS, content.registries.topics, {t.name for a in content.articles for t in a.topics}),
         (OUTLETS, content.registries.outlets, {a.outlet.name for a in content.articles}),
     ):
-        if registry is None and used:
+        if registry is None and used and not (Path(config.content_dir) / kind.file).exists():
             errors.append(ContentError(kind.file, 0, "", f"there is no {kind.file}, so {kind.table}s are not curated",
                                        _registry_hint(kind, sorted(used))))
     return errors

@@ -61,7 +61,7 @@ class _Fields:
             return ""
         value = value.strip()
         if required and not value:
-            self.error(name, "must not be empty", "", *sub)
+            self.error(name, "must not be empty", f"write a value after '{name}:'", *sub)
         return value
 
 
@@ -213,7 +213,8 @@ def _datetime(f: _Fields, name: str, tz: tzinfo, required: bool = False) -> date
             f.errors.append(ContentError(f.path, 1, name, "missing", f"add '{name}: YYYY-MM-DD'"))
         return None
     if not isinstance(raw, str):
-        f.error(name, f"expected a date like 2016-06-22, found {_describe(raw)}")
+        f.error(name, f"expected a date like 2016-06-22, found {_describe(raw)}",
+                "write YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS+HH:MM with a UTC offset")
         return None
     text = raw.strip()
     hint = "write YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS+HH:MM with a UTC offset"
@@ -306,7 +307,7 @@ def _slug(f: _Fields, rel_path: str) -> str:
 def _bool(f: _Fields, name: str) -> bool:
     value = f.fm.values.get(name, False)
     if not isinstance(value, bool):
-        f.error(name, f"expected true or false, found {_describe(value)}")
+        f.error(name, f"expected true or false, found {_describe(value)}", f"write {name}: true or {name}: false")
         return False
     return value
 

@@ -85,7 +85,8 @@ def parse(text: str, path: str) -> tuple[FrontMatter | None, list[ContentError]]
             kind = "a list" if isinstance(node, yaml.SequenceNode) else "a single value"
             return None, [
                 _err(path, node.start_mark.line + 1,
-                     f"the front matter must be fields ('name: value'), found {kind}")
+                     f"the front matter must be fields ('name: value'), found {kind}",
+                     "write one field per line, e.g. 'title: …', 'date: 2016-06-22'")
             ]
         fm = FrontMatter(values={}, body=body, body_line=body_line)
         errors = _refuse_aliases(node, path)

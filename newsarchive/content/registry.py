@@ -104,17 +104,19 @@ def load_registries(content_dir: Path) -> tuple[Registries, list[ContentError]]:
     return found, errors
 
 
-def read_registry(path: Path, kind: Kind) -> tuple[Registry, list[ContentError]]:
+def read_registry(path: Path, kind: Kind) -> tuple[Registry | None, list[ContentError]]:
+    """The registry, or None when the file cannot be read as one (so articles are not
+    reported as unregistered on top of the file's own error)."""
     registry = Registry(kind)
     display = kind.file
     try:
         text = path.read_text(encoding="utf-8")
         raw = tomllib.loads(text)
     except UnicodeDecodeError:
-        return registry, [ContentError(display, 0, "", "not valid UTF-8", "save the file as UTF-8")]
+        return None, [ContentError(display, 0, "", "not valid UTF-8", "save the file as UTF-8")]
     except tomllib.TOMLDecodeError as exc:
         line = _toml_error_line(exc)
-        return registry, [ContentError(display, line, "", f"not valid TOML: {exc}",
+        return None, [ContentError(display, line, "", f"not valid TOML: {exc}",
                                        f"each entry is [[{kind.table}]] followed by lines 'key = \"value\"'")]
     lines = _Lines(text, kind.table)
     errors: list[ContentError] = []
@@ -128,7 +130,7 @@ def read_registry(path: Path, kind: Kind) -> tuple[Registry, list[ContentError]]
         errors.append(ContentError(display, lines.top_level(kind.table), kind.table,
                                    "expected a list of entries, found a single table",
                                    f"write [[{kind.table}]] (double brackets) before each entry"))
-        items = []
+        return None, errors
     for i, item in enumerate(items):
         entry, errs = _entry(item, i, kind, display, lines)
         errors += errs
