@@ -136,7 +136,7 @@ def load_config(path: Path, **overrides: Any) -> Config:
         elif type(value) is not expected:
             errors.append(
                 ContentError(
-                    display, 0, key, f"expected {_TYPE_NAMES[expected]}, found {value!r}", _TYPE_HINTS[expected].format(key=key)
+                    display, 0, key, f"expected {_TYPE_NAMES[expected]}, found {value!r}", _TYPE_HINTS.get(expected, "").format(key=key)
                 )
             )
         else:

@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
-from conftest import REPO
 
+from conftest import REPO
 from newsarchive import cli
 
 DOC = REPO / "docs" / "errors.md"

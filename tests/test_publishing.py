@@ -8,6 +8,7 @@ import subprocess
 import sys
 
 import yaml
+
 from conftest import REPO
 
 WORKFLOW = REPO / "docs" / "ci" / "github-actions.yml"
