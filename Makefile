@@ -59,3 +59,7 @@ screenshots: demo ## Regenerate docs/*.png (home and article, phone and desktop)
 errors-doc: $(STAMP) ## Re-record the error catalogue's messages and regenerate docs/errors.md
 	UPDATE_ERROR_CATALOGUE=1 $(BIN)/python -m pytest tests/test_error_catalogue.py -q
 	$(BIN)/python -c "import sys; sys.path[:0] = ['tests', '.']; import test_error_catalogue as t; t.DOC.write_text(t.render_doc(), encoding='utf-8')"
+
+.PHONY: import
+import: $(STAMP) ## Import copied text: make import FILE=copied.txt TOPICS="a, b" URL="https://…" [OUTLET="…"] [DATE=YYYY-MM-DD]
+	$(BIN)/python build.py import "$(FILE)" --topics "$(TOPICS)" $(if $(URL),--source-url "$(URL)") $(if $(OUTLET),--outlet "$(OUTLET)") $(if $(DATE),--date "$(DATE)")

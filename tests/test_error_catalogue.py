@@ -127,6 +127,15 @@ CASES = [
     Case("check-unused-image", "Found by check", "An image file no article uses", {ARTICLE: art(), "content/articles/photo.png": b"\x89PNG\r\n\x1a\n"}, command=("check",), registries=True),
     Case("check-same-story", "Found by check", "Two articles with one source_url", {ARTICLE: art(A + "source_url: https://example.com/s/1\n"), "content/articles/b.md": art(A + "source_url: http://www.example.com/s/1/\n")}, command=("check",), registries=True),
     Case("check-no-registry", "Found by check", "No topics.toml", {ARTICLE: art(), "content/outlets.toml": REGISTRIES["content/outlets.toml"]}, command=("check",)),
+    # --- Adding articles: `new` and `import` ------------------------------------------------------
+    Case("new-unregistered", "Adding articles", "`new` with an outlet and a topic that are not registered", {},
+         command=("new", "Talks resume", "--outlet", "Example Tims", "--topics", "Politcs"), registries=True),
+    Case("new-exists", "Adding articles", "`new` for an article that exists", {"content/articles/2020/01/talks-resume.md": art()},
+         command=("new", "Talks resume", "--outlet", "Example Times", "--topics", "Politics", "--date", "2020-01-02")),
+    Case("new-same-story", "Adding articles", "`new` for a story archived already", {ARTICLE: art(A + "source_url: https://example.com/s/1\n")},
+         command=("new", "Talks", "--outlet", "Example Times", "--topics", "Politics", "--source-url", "https://example.com/s/1")),
+    Case("import-lacking", "Adding articles", "`import` of a text that lacks outlet, date and topics", {"copied.txt": "A headline\n\nThe story.\n"},
+         command=("import", "copied.txt")),
 ]
 
 EXPECTED: dict[str, str] = {
@@ -202,6 +211,10 @@ EXPECTED: dict[str, str] = {
     'check-unused-image': "content/articles/photo.png: image file is not used by any article (add it to an article's 'images:' with src, or delete it)",
     'check-same-story': "content/articles/b.md:6: source_url: 'http://www.example.com/s/1/' was already archived as articles/a.md (the same story is kept once: delete one file, or merge them and list the removed article's address under 'aliases:')",
     'check-no-registry': 'content/topics.toml: there is no topics.toml, so topics are not curated (create content/topics.toml with one [[topic]] name = "…" per topic; in use: \'Politics\')',
+    'new-unregistered': "new: outlet: 'Example Tims' is not a registered outlet (content/outlets.toml) (did you mean 'Example Times'?)\nnew: topics: 'Politcs' is not a registered topic (content/topics.toml) (did you mean 'Politics'?)",
+    'new-exists': 'content/articles/2020/01/talks-resume.md: already exists; it was left as it was (edit that file, or pass --slug to choose another name)',
+    'new-same-story': "new: source_url: 'https://example.com/s/1' is already archived as articles/a.md (the same story is kept once; edit that file instead)",
+    'import-lacking': 'copied.txt: date: not in the text (pass --date YYYY-MM-DD, the publication date as the outlet shows it)\ncopied.txt: outlet: not given, and no outlet\'s import rules recognise the text (pass --outlet "Press TV")\ncopied.txt: topics: not in the text (pass --topics "Syria, Diplomacy"; topics are chosen by a person)',
 }
 
 
@@ -230,7 +243,8 @@ def run_case(case: Case, root: Path, capsys: pytest.CaptureFixture[str]) -> str:
         os.chdir(old)
     assert code == 1, f"{case.id}: exit {code}\n{out.out}\n{out.err}"
     text = out.out if case.command == ("check",) else out.err
-    lines = [line for line in text.splitlines() if not line.startswith(("Build failed", "checked "))]
+    summary = re.compile(r"^(Build failed|checked |(new|import): \d+ errors?;)")
+    lines = [line for line in text.splitlines() if not summary.match(line)]
     return "\n".join(lines)
 
 

@@ -143,10 +143,10 @@ def convert(source: str, raw: bytes, config: Config, options: ImportOptions) -> 
              'pass --outlet "Press TV"')
     day = options.day or _date_from_url(rules, options.source_url, note)
     if day is None:
-        hint = "pass --date YYYY-MM-DD (the publication date, as the outlet shows it)"
+        hint = "pass --date YYYY-MM-DD, the publication date as the outlet shows it"
         fail(0, "date", "not in the text" + (" nor in the source address" if options.source_url else ""), hint)
     if not options.topics:
-        fail(0, "topics", "not in the text", 'pass --topics "Syria, Diplomacy" (topics are chosen by a person)')
+        fail(0, "topics", "not in the text", 'pass --topics "Syria, Diplomacy"; topics are chosen by a person')
     if not options.source_url:
         note("warning: no --source-url: the article will not link to the original")
     result.errors += check_source_url(config, options.source_url, source)

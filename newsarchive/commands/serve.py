@@ -245,7 +245,11 @@ def serve(make_config: Callable[[], Config], config_path: Path, output: Path | N
             except BuildError as exc:
                 errors = exc.errors
             except (OutputError, OSError) as exc:
-                errors = [ContentError(str(site), 0, "", f"could not write the preview: {exc}")]
+                errors = [ContentError(str(site), 0, "", f"could not write the preview: {exc}",
+                                       "free some disk space, or pass --output DIR")]
+            except Exception as exc:  # a bug in the generator must not take the preview down
+                errors = [ContentError(str(config_path), 0, "", f"internal error: {type(exc).__name__}: {exc}",
+                                       "a bug in newsarchive, not in your content; please report it")]
         else:
             errors = config
         state.publish(errors)
@@ -262,9 +266,9 @@ def serve(make_config: Callable[[], Config], config_path: Path, output: Path | N
         stopping.set()
 
     previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+    thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
     try:
         rebuild("initial build")
-        thread = threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.2}, daemon=True)
         thread.start()
         out(f"Serving {address}{base_path} (drafts and future articles included, built into {site}); "
             "Ctrl+C to stop")
@@ -275,7 +279,8 @@ def serve(make_config: Callable[[], Config], config_path: Path, output: Path | N
             rebuild("changed " + ", ".join(changed[:3]) + (" …" if len(changed) > 3 else ""))
     finally:
         stopping.set()
-        server.shutdown()
+        if thread.is_alive():
+            server.shutdown()  # waits for serve_forever, so only when it runs
         server.server_close()
         for sig, handler in previous.items():
             signal.signal(sig, handler)
