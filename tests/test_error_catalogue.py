@@ -126,6 +126,7 @@ CASES = [
     Case("check-body-image", "Found by check", "A Markdown image the site does not publish", {ARTICLE: art(A, "![A photo](photo.jpg)\n")}, command=("check",), registries=True),
     Case("check-unused-image", "Found by check", "An image file no article uses", {ARTICLE: art(), "content/articles/photo.png": b"\x89PNG\r\n\x1a\n"}, command=("check",), registries=True),
     Case("check-same-story", "Found by check", "Two articles with one source_url", {ARTICLE: art(A + "source_url: https://example.com/s/1\n"), "content/articles/b.md": art(A + "source_url: http://www.example.com/s/1/\n")}, command=("check",), registries=True),
+    Case("check-placeholder", "Found by check", "An article whose body is still `new`'s placeholder", {ARTICLE: art(A, "Paste the article's text here: one paragraph per block, blank lines between them.\n")}, command=("check",), registries=True),
     Case("check-no-registry", "Found by check", "No topics.toml", {ARTICLE: art(), "content/outlets.toml": REGISTRIES["content/outlets.toml"]}, command=("check",)),
     # --- Adding articles: `new` and `import` ------------------------------------------------------
     Case("new-unregistered", "Adding articles", "`new` with an outlet and a topic that are not registered", {},
@@ -210,6 +211,7 @@ EXPECTED: dict[str, str] = {
     'check-body-image': "content/articles/a.md:8: body: image 'photo.jpg' is not an image the site publishes (list the image under 'images:' with src and place it with [[figure N]])",
     'check-unused-image': "content/articles/photo.png: image file is not used by any article (add it to an article's 'images:' with src, or delete it)",
     'check-same-story': "content/articles/b.md:6: source_url: 'http://www.example.com/s/1/' was already archived as articles/a.md (the same story is kept once: delete one file, or merge them and list the removed article's address under 'aliases:')",
+    'check-placeholder': "content/articles/a.md:8: body: still holds the placeholder text of `new` (replace it with the article's text)",
     'check-no-registry': 'content/topics.toml: there is no topics.toml, so topics are not curated (create content/topics.toml with one [[topic]] name = "…" per topic; in use: \'Politics\')',
     'new-unregistered': "new: outlet: 'Example Tims' is not a registered outlet (content/outlets.toml) (did you mean 'Example Times'?)\nnew: topics: 'Politcs' is not a registered topic (content/topics.toml) (did you mean 'Politics'?)",
     'new-exists': 'content/articles/2020/01/talks-resume.md: already exists; it was left as it was (edit that file, or pass --slug to choose another name)',

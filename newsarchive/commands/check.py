@@ -27,6 +27,7 @@ from ..errors import BuildError, ContentError, did_you_mean
 from ..site.index import build_index
 from ..site.urls import Urls
 from .build import build
+from .new import PLACEHOLDER
 
 IMAGE_SUFFIXES = {".jpg", ".jpeg", ".png", ".gif", ".webp", ".avif", ".svg"}
 _LINK = re.compile(r"<(a|img)\b[^>]*?\s(href|src)=\"([^\"]*)\"", re.I)
@@ -51,6 +52,7 @@ def check(config: Config, only: Sequence[Path] = ()) -> CheckReport:
     errors += _registries_exist(content, config)
     errors += _duplicate_sources(content.articles)
     errors += _unused_images(content.articles, Path(config.content_dir))
+    errors += _placeholders(content.articles, Path(config.content_dir))
 
     if can_render:
         # Render the whole site where nobody looks, then test links against what was written.
@@ -133,6 +135,20 @@ def _duplicate_sources(articles: Iterable[Article]) -> list[ContentError]:
                 f"{article.source_url!r} was already archived as {first.source_path}",
                 "the same story is kept once: delete one file, or merge them and list the removed "
                 "article's address under 'aliases:'"))
+    return errors
+
+
+def _placeholders(articles: Iterable[Article], content_dir: Path) -> list[ContentError]:
+    """An article whose body is still the text `new` wrote would publish that text."""
+    marker = PLACEHOLDER.split("\n")[0]
+    words = marker.split(": ")[1]  # no quote marks, which smarty would change
+    errors = []
+    for article in articles:
+        if words in article.body_html:
+            lines = (content_dir / article.source_path).read_text(encoding="utf-8").split("\n")
+            line = next((n for n, text in enumerate(lines, 1) if text.startswith(marker[:30])), 1)
+            errors.append(ContentError(article.source_path, line, "body", "still holds the placeholder text of `new`",
+                                       "replace it with the article's text"))
     return errors
 
 
