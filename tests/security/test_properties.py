@@ -89,7 +89,8 @@ def check(code: int, err: str, site: Path, before: set[Path], root: Path) -> Non
             assert path.resolve().is_relative_to(output) or path.name == ".output.lock", path
         if code == 0:
             for page in output.rglob("*.html"):
-                check_html_tree(lxml.html.document_fromstring(page.read_bytes()), str(page.relative_to(output)))
+                check_html_tree(lxml.html.document_fromstring(page.read_bytes()), str(page.relative_to(output)),
+                                titles_only=False)
     finally:
         shutil.rmtree(root, ignore_errors=True)
 
