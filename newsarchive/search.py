@@ -51,7 +51,8 @@ def index_site(binary: Path, out: StagedOutput) -> int:
     so pages left over from the previous build are not indexed, and writes its bundle to
     another: staged files are links to the live site, only ever replaced through `out.write`.
     """
-    with tempfile.TemporaryDirectory(prefix=".newsarchive-pagefind-", dir=out.root.parent) as tmp:
+    # Named after the staging folder, so the next build removes it if this one is killed.
+    with tempfile.TemporaryDirectory(prefix=f"{out.root.name}-pagefind-", dir=out.root.parent) as tmp:
         pages, bundle = Path(tmp) / "pages", Path(tmp) / "bundle"
         for rel in sorted(out.written):
             if rel.suffix == ".html" and rel.parts[0] != BUNDLE.name:

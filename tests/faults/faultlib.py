@@ -16,8 +16,10 @@ def tree(root: Path) -> dict[str, bytes]:
     return {p.relative_to(root).as_posix(): p.read_bytes() for p in sorted(root.rglob("*")) if p.is_file()}
 
 
-def leftovers(site_root: Path) -> list[str]:
-    return sorted(p.name for p in site_root.iterdir() if p.name.startswith((".staging-", ".retired-")))
+def leftovers(folder: Path) -> list[str]:
+    """Hidden entries a build left beside its output (its lock file aside): staging, retired
+    or temporary folders."""
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
 
 
 def run_with_fault(site, prelude: str, *args: str, **kwargs) -> subprocess.CompletedProcess[str]:
