@@ -143,3 +143,23 @@ def test_a_symlink_planted_in_output_is_not_written_through(site, tmp_path):
     assert list(victim.iterdir()) == []
     assert (site.output / "2020").is_dir() and not (site.output / "2020").is_symlink()
     assert (site.output / "2020" / "01" / "a" / "index.html").is_file()
+
+
+@pytest.mark.parametrize("alias", ["../../etc/x/", "/a/../../etc/", "/a\\b/", "/%2e%2e/x/", "/a\x00b/", "//evil.example/x/",
+                                   "javascript:alert(1)", "https://evil.example/x/", "/./x/", "/a//b/", "relative/path/",
+                                   "/x/?q=1", "/"])
+def test_alias_that_is_not_a_plain_site_path_is_an_error(site, alias):
+    site.article("a", BASIC_ARTICLE + f"aliases: [{json.dumps(alias)}]\n")
+    before = snapshot(site.root.parent)
+    result = site.run()
+    assert result.returncode == 1 and "Traceback" not in result.stderr, result.stderr
+    assert "articles/a.md:6: aliases.0:" in result.stderr, result.stderr
+    assert_only_output_changed(site, before)
+    assert not site.output.exists()
+
+
+def test_plain_aliases_become_redirects_inside_output(site):
+    site.article("a", BASIC_ARTICLE + 'aliases: ["/old/story/", "/legacy/story.html"]\n')
+    site.build()
+    assert (site.output / "old" / "story" / "index.html").is_file()
+    assert (site.output / "legacy" / "story.html").is_file()
