@@ -7,7 +7,7 @@ of work that is cached and spread over cores.
 from __future__ import annotations
 
 import re
-from datetime import date, datetime, time, tzinfo
+from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
@@ -220,16 +220,26 @@ def _datetime(f: _Fields, name: str, tz: tzinfo, required: bool = False) -> date
     hint = "write YYYY-MM-DD, or YYYY-MM-DDTHH:MM:SS+HH:MM with a UTC offset"
     try:
         if re.fullmatch(r"\d{4}-\d{2}-\d{2}", text):
-            return datetime.combine(date.fromisoformat(text), time(0), tz)
-        if not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", text):
+            value = datetime.combine(date.fromisoformat(text), time(0), tz)
+        elif not re.fullmatch(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:?\d{2})?", text):
             f.error(name, f"{text!r} is not an ISO 8601 date", hint)
             return None
-        value = datetime.fromisoformat(text)
+        else:
+            value = datetime.fromisoformat(text)
     except ValueError as exc:
         f.error(name, f"{text!r} is not a real date ({exc})", hint)
         return None
-    # One time zone for URLs, archive pages and display: the site's. The instant is kept.
-    return value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
+    try:
+        # One time zone for URLs, archive pages and display: the site's. The instant is kept.
+        value = value.astimezone(tz) if value.tzinfo else value.replace(tzinfo=tz)
+        # Feeds and sitemaps write UTC, and listings look a day either side.
+        utc = value.astimezone(UTC)
+        _ = (utc - timedelta(days=2), utc + timedelta(days=2))
+    except OverflowError:
+        f.error(name, f"{text!r} is too close to the year 1 or 9999 to be handled",
+                "archive dates lie between the years 1 and 9999")
+        return None
+    return value
 
 
 def _topics(f: _Fields, limit: int) -> tuple[Term, ...]:

@@ -58,12 +58,12 @@ def encode(fm: dict) -> str:
     return "\n".join(f"{json.dumps(k)}: {json.dumps(v)}" for k, v in fm.items())
 
 
-def run_build(files: dict[str, str | bytes]) -> tuple[int, str, Path, set[Path], Path]:
+def run_build(files: dict[str, str | bytes], config: str = "", args: tuple[str, ...] = ()) -> tuple[int, str, Path, set[Path], Path]:
     root = Path(tempfile.mkdtemp(prefix="prop-"))
     site = root / "site"
     (site / "content" / "articles").mkdir(parents=True)
     shutil.copytree(REPO / "templates", site / "templates")
-    (site / "config.toml").write_text('title = "P"\nbase_url = "https://example.org/"\n', encoding="utf-8")
+    (site / "config.toml").write_text('title = "P"\nbase_url = "https://example.org/"\n' + config, encoding="utf-8")
     for rel, data in files.items():
         path = site / "content" / rel
         path.parent.mkdir(parents=True, exist_ok=True)
@@ -71,7 +71,7 @@ def run_build(files: dict[str, str | bytes]) -> tuple[int, str, Path, set[Path],
     before = {Path(d) / n for d, _, fs in os.walk(root) for n in fs}
     err = io.StringIO()
     with contextlib.redirect_stderr(err), contextlib.redirect_stdout(io.StringIO()):
-        code = cli.main(["--config", str(site / "config.toml"), "-q"])
+        code = cli.main(["--config", str(site / "config.toml"), "-q", *args])
     return code, err.getvalue(), site, before, root
 
 
@@ -134,3 +134,18 @@ def test_any_file_name(name):
     if name in (".", "..") or "/" in name:
         return
     check(*run_build({f"articles/{name}.md": f"---\n{encode(valid_front())}\n---\nBody\n"}))
+
+
+date_text = st.builds(
+    lambda y, mo, d, h, mi, off: f"{y:04d}-{mo:02d}-{d:02d}" + (f"T{h:02d}:{mi:02d}:00{off}" if h is not None else ""),
+    st.integers(0, 9999), st.integers(0, 13), st.integers(0, 32), st.none() | st.integers(0, 24), st.integers(0, 60),
+    st.sampled_from(["", "Z", "+00:00", "+14:00", "-12:00", "+04:30", "-0330"]))
+
+
+@SETTINGS
+@given(published=date_text, updated=st.none() | date_text,
+       timezone=st.sampled_from(["UTC", "Pacific/Kiritimati", "Pacific/Pago_Pago", "Asia/Tehran"]))
+def test_any_date(published, updated, timezone):
+    fm = valid_front() | {"date": published} | ({"updated": updated} if updated else {})
+    files = {"articles/x.md": f"---\n{encode(fm)}\n---\nBody\n"}
+    check(*run_build(files, config=f'timezone = "{timezone}"\n', args=("--future",)))
