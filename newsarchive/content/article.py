@@ -31,6 +31,7 @@ PAGE_FIELDS = ("title", "slug", "summary", "draft")
 RTL_LANGUAGES = {"ar", "arc", "ckb", "dv", "fa", "he", "ks", "ku", "ps", "sd", "ug", "ur", "yi", "syr"}
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?(?:-[A-Za-z0-9]{5,8})*$")
 _UUID = re.compile(r"^(urn:uuid:)?[0-9a-fA-F]{8}(-[0-9a-fA-F]{4}){3}-[0-9a-fA-F]{12}$")
+_CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff]")
 _NOT_IN_URLS = re.compile(r'[\x00-\x20\x7f<>"`{}|\\^]')
 _URI = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*:\S+$")
 
@@ -62,6 +63,12 @@ class _Fields:
         value = value.strip()
         if required and not value:
             self.error(name, "must not be empty", f"write a value after '{name}:'", *sub)
+        control = _CONTROL.search(value)
+        if control:
+            # Invisible, and invalid in XML: feeds would drop it, pages would not.
+            self.error(name, f"contains the invisible control character U+{ord(control[0]):04X}",
+                       "remove it (it often comes from copying text out of a PDF or a word processor)", *sub)
+            return ""
         return value
 
 

@@ -53,6 +53,8 @@ GOOD = b"---\ntitle: T\ndate: 2020-01-02\noutlet: O\ntopics: [A]\n---\n\nBody.\n
     (b"---\ntitle: {a: 1}\ndate: 2020-01-02\noutlet: O\ntopics: A\n---\n", "bad.md:2: title: expected text"),
     (b"---\ntopics:\n\t- A\n---\n", "bad.md:3: invalid YAML"),
     (b"---\n? [a, b]\n: c\n---\n", "bad.md:2: a field name must be plain text"),
+    (b'---\ntitle: "T\\x01 x"\ndate: 2020-01-02\noutlet: O\ntopics: [A]\n---\n', "bad.md:2: title: contains the invisible control character U+0001"),
+    (b'---\ntitle: T\ndate: 2020-01-02\noutlet: O\ntopics: [A, "B\\x0cC"]\n---\n', "bad.md:5: topics.1: contains the invisible control character U+000C"),
     (b'---\ntitle: T\ndate: 2020-01-02\noutlet: O\ntopics: [A]\nsource_url: "https://e.org/?q=\\"><script>"\n---\n',
      "bad.md:6: source_url: '\"' is not allowed in an address"),
     (b"---\ntitle: T\ndate: 2020-01-02\noutlet: O\ntopics: [A]\nsource_url: javascript:alert(1)//https://x\n---\n",
