@@ -67,7 +67,7 @@ class _Fields:
         if control:
             # Invisible, and invalid in XML: feeds would drop it, pages would not.
             self.error(name, f"contains the invisible control character U+{ord(control[0]):04X}",
-                       "remove it (it often comes from copying text out of a PDF or a word processor)", *sub)
+                       "remove it; it often comes from copying text out of a PDF or a word processor", *sub)
             return ""
         return value
 
@@ -293,7 +293,7 @@ def _url(f: _Fields, name: str) -> str:
         if bad:
             # Never in a real address (RFC 3986), always in an attempt to break out of one.
             f.error(name, f"{bad[0]!r} is not allowed in an address",
-                    "copy the address from the browser's address bar, which encodes it (e.g. %22 for \")")
+                    "copy the address from the browser's address bar, which encodes such characters, e.g. %22 for \"")
             return ""
     return value
 

@@ -89,7 +89,7 @@ def parse(text: str, path: str) -> tuple[FrontMatter | None, list[ContentError]]
                      "write one field per line, e.g. 'title: …', 'date: 2016-06-22'")
             ]
         fm = FrontMatter(values={}, body=body, body_line=body_line)
-        errors = _refuse_aliases(node, path)
+        errors = _refuse_aliases(node, fm_text, path)
         errors = errors or _read_mapping(loader, node, (), fm.values, fm.lines, path)
         return (None if errors else fm), errors
     except yaml.MarkedYAMLError as exc:
@@ -102,7 +102,7 @@ def parse(text: str, path: str) -> tuple[FrontMatter | None, list[ContentError]]
         loader.dispose()
 
 
-def _refuse_aliases(root: yaml.Node, path: str) -> list[ContentError]:
+def _refuse_aliases(root: yaml.Node, fm_text: str, path: str) -> list[ContentError]:
     """An alias (`*name`) makes the same node appear twice; nested aliases grow a few lines
     into billions of values ("billion laughs"). Front matter has no need for them."""
     seen: set[int] = set()
@@ -110,7 +110,9 @@ def _refuse_aliases(root: yaml.Node, path: str) -> list[ContentError]:
     while stack:
         node = stack.pop()
         if id(node) in seen:
-            return [_err(path, node.start_mark.line + 1,
+            # The node is the anchored one; point at the first alias, where the reuse is.
+            alias = next((t for t in yaml.scan(fm_text, Loader=_Loader) if isinstance(t, yaml.AliasToken)), None)
+            return [_err(path, (alias or node).start_mark.line + 1,
                          "YAML anchors and aliases (&name, *name) are not supported",
                          "write the value out in full")]
         seen.add(id(node))
