@@ -7,6 +7,7 @@ of work that is cached and spread over cores.
 from __future__ import annotations
 
 import re
+import warnings
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -432,7 +433,13 @@ def _images(f: _Fields, folder: Path, content_root: Path) -> tuple[Image, ...]:
                         f"put it at {(folder / src).as_posix()} or remove src to keep only the caption", i, "src")
                 src = ""
             else:
-                width, height = image_size(folder / src)
+                try:
+                    width, height = image_size(folder / src)
+                except ImageTooLarge as exc:
+                    # Every reader's browser would have to decode it: a "decompression bomb".
+                    f.error("images", f"{src!r} is {exc}, too large to publish",
+                            f"resize it below {PILImage.MAX_IMAGE_PIXELS // 1_000_000} million pixels", i, "src")
+                    src = ""
         images.append(
             Image(
                 caption=caption,
@@ -461,13 +468,30 @@ def unsafe_relative_path(value: str) -> str:
     return ""
 
 
+class ImageTooLarge(ValueError):
+    """An image whose header declares more pixels than a browser should be asked to decode."""
+
+    def __init__(self, pixels: int):
+        super().__init__(f"{pixels / 1e6:,.0f} million pixels")
+        self.pixels = pixels
+
+
 def image_size(path: Path) -> tuple[int, int]:
     """Pixel size from the file header, so pages reserve the space (no layout shift)."""
     try:
-        with PILImage.open(path) as img:
-            return img.size
-    except (UnidentifiedImageError, OSError):
+        with warnings.catch_warnings():
+            # Only the header is read; the caller decides what is too large.
+            warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
+            with PILImage.open(path) as img:
+                width, height = img.size
+    except PILImage.DecompressionBombError as exc:
+        found = re.search(r"\((\d+) pixels\)", str(exc))
+        raise ImageTooLarge(int(found[1]) if found else 0) from None
+    except (UnidentifiedImageError, OSError, ValueError):
         return 0, 0
+    if width * height > PILImage.MAX_IMAGE_PIXELS:
+        raise ImageTooLarge(width * height)
+    return width, height
 
 
 def _check_figures(f: _Fields, fm: FrontMatter, count: int) -> set[int]:

@@ -8,8 +8,8 @@ from pathlib import Path
 
 from .. import parallel
 from ..config import Config
-from ..progress import Progress
 from ..errors import ContentError
+from ..progress import Progress
 from .article import read_article, read_page
 from .curation import curate
 from .markdown import MarkdownRenderer

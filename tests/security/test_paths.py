@@ -163,3 +163,24 @@ def test_plain_aliases_become_redirects_inside_output(site):
     site.build()
     assert (site.output / "old" / "story" / "index.html").is_file()
     assert (site.output / "legacy" / "story.html").is_file()
+
+
+def png_header(width: int, height: int) -> bytes:
+    """A PNG that declares a size without holding the pixels (what a decompression bomb does)."""
+    import struct
+    import zlib
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data) & 0xFFFFFFFF)
+    return (b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0))
+            + chunk(b"IDAT", zlib.compress(b"")) + chunk(b"IEND", b""))
+
+
+@pytest.mark.parametrize("width, height", [(100_000, 100_000), (10_000, 10_000)])
+def test_decompression_bomb_image_is_an_error(site, width, height):
+    (site.content / "articles" / "bomb.png").write_bytes(png_header(width, height))
+    site.article("a", BASIC_ARTICLE + "images:\n  - caption: C\n    src: bomb.png\n")
+    result = site.run()
+    assert result.returncode == 1, result.stderr
+    assert "Traceback" not in result.stderr and "Warning" not in result.stderr
+    assert f"articles/a.md:8: images.0.src: 'bomb.png' is {width * height / 1e6:,.0f} million pixels, too large to publish" in result.stderr
