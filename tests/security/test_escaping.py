@@ -173,3 +173,27 @@ def test_json_ld_and_json_round_trip_the_text(built):
             found = True
     if not found:
         pytest.skip("no JSON output carries titles yet (JSON-LD / search index not built)")
+
+
+def test_registry_descriptions_are_data(site):
+    """topics.toml and outlets.toml live in content/: their names and descriptions are untrusted too."""
+    q = json.dumps
+    site.write("content/topics.toml", f'[[topic]]\nname = {q("Topic " + HOSTILE)}\ndescription = {q("About " + HOSTILE)}\n')
+    site.write("content/outlets.toml", f'[[outlet]]\nname = {q("Outlet " + HOSTILE)}\nhomepage = "https://example.com/"\n'
+                                        f'description = {q("Outlet about " + HOSTILE)}\n')
+    site.article("a", f"title: A\ndate: 2020-01-02\noutlet: {q('Outlet ' + HOSTILE)}\ntopics: [{q('Topic ' + HOSTILE)}]\n")
+    result = site.run()
+    if result.returncode != 0 and "unknown field" in result.stderr:  # registries without descriptions
+        site.write("content/outlets.toml", f'[[outlet]]\nname = {q("Outlet " + HOSTILE)}\nhomepage = "https://example.com/"\n')
+        result = site.run()
+    assert result.returncode == 0, result.stderr
+    checked = 0
+    for path in sorted(site.output.rglob("*.html")):
+        check_html_file(path, str(path.relative_to(site.output)))
+        checked += 1
+    for path in sorted(site.output.rglob("*.xml")):
+        check_xml_file(path, str(path.relative_to(site.output)))
+    topic_page = next(p for p in site.output.glob("topics/*/index.html"))
+    doc = lxml.html.document_fromstring(topic_page.read_text(encoding="utf-8"))
+    assert ("About " + HOSTILE.strip()) in " ".join(doc.xpath("string(//*[@class='term-description'])").split(" "))
+    assert checked > 5
