@@ -183,6 +183,14 @@ def test_search_finds_the_seed_article_for_kerry_and_filters_narrow_it(page, sit
     assert page.locator(".search__results .card").count() == 0
 
 
+def test_search_results_keep_each_articles_direction(page, site_url: str) -> None:
+    page.goto(site_url + "/search/?q=" + "الاقتصاد")
+    card = page.locator(".search__results .card").first
+    card.wait_for()
+    assert (card.get_attribute("lang"), card.get_attribute("dir")) == ("ar", "rtl")
+    assert card.locator(".card__title a").get_attribute("href") == "/2018/03/story-7/"
+
+
 def test_a_search_address_can_be_shared(page, site_url: str) -> None:
     page.goto(site_url + "/search/?topic=Economy&year=2018")
     page.locator(".search__results .card").first.wait_for()
@@ -302,3 +310,4 @@ def test_lighthouse_scores_100_for_accessibility_best_practices_and_seo(site_url
     print(f"lighthouse {path}: {report.line()}")
     for category in ("accessibility", "best-practices", "seo"):
         assert report.scores[category] == 1, (category, report.failures.get(category))
+    assert report.requests and all(url.startswith(site_url + "/") for url in report.requests), report.requests

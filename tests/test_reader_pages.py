@@ -89,6 +89,15 @@ def test_rtl_article_sets_lang_and_dir_and_keeps_site_words_in_the_sites_languag
     assert doc.cssselect(".article__footer")[0].get("lang") == "en"
 
 
+def test_a_site_in_a_right_to_left_language_is_right_to_left(site: Site) -> None:
+    site.config('language = "fa"\n')
+    site.article("a", BASIC_ARTICLE.replace("2020-01-02", "2016-06-22"))
+    site.build()
+    doc = tree(site, "index.html")
+    assert (doc.get("lang"), doc.get("dir")) == ("fa", "rtl")
+    assert doc.cssselect(".card time")[0].text == "22 ژوئن 2016"
+
+
 def test_mixed_direction_listing_isolates_each_entry(site: Site) -> None:
     site.article("ar", ARABIC, "نص المقال.\n")
     site.article("en", BASIC_ARTICLE.replace("[Politics]", "[Syria]"))

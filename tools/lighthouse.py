@@ -25,6 +25,7 @@ class Report:
     url: str
     scores: dict[str, float]
     failures: dict[str, list[str]]  # category -> audits that lost points, with their detail
+    requests: tuple[str, ...] = ()  # every URL the page loaded, from the network-requests audit
 
     def line(self) -> str:
         return "  ".join(f"{name} {round(self.scores[name] * 100):3d}" for name in CATEGORIES)
@@ -56,4 +57,5 @@ def audit(url: str, form_factor: str = "mobile") -> Report:
             if ref["weight"] > 0 and entry["score"] is not None and entry["score"] < 1:
                 items = entry.get("details", {}).get("items", [])
                 failures.setdefault(name, []).append(f"{ref['id']}: {entry['title']} {json.dumps(items)[:300]}")
-    return Report(url=url, scores=scores, failures=failures)
+    requests = tuple(item["url"] for item in data["audits"]["network-requests"]["details"]["items"])
+    return Report(url=url, scores=scores, failures=failures, requests=requests)

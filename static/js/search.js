@@ -19,12 +19,19 @@ function card(data) {
   const meta = data.meta || {};
   const li = document.createElement("li");
   li.className = "card";
+  // An article in another language keeps its language and direction in the list too; the
+  // site's own words (outlet, date) keep the page's language.
+  const site = meta.language ? ` lang="${escape(document.documentElement.lang)}"` : "";
+  if (meta.language) {
+    li.lang = meta.language;
+    li.dir = meta.direction === "rtl" ? "rtl" : "ltr";
+  }
   li.innerHTML =
-    (meta.outlet ? `<p class="kicker">${escape(meta.outlet)}</p>` : "") +
+    (meta.outlet ? `<p class="kicker"${site}><bdi>${escape(meta.outlet)}</bdi></p>` : "") +
     `<h2 class="card__title"><a href="${escape(data.url)}">${escape(meta.title || data.url)}</a></h2>` +
     // Pagefind's excerpt is escaped text with <mark> around the matched words.
     `<p class="card__summary">${data.excerpt}</p>` +
-    (meta.date ? `<p class="meta">${escape(meta.date)}</p>` : "");
+    (meta.date ? `<p class="meta"${site}>${escape(meta.date)}</p>` : "");
   return li;
 }
 
