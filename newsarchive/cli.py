@@ -43,6 +43,8 @@ def _site_options(parser: argparse.ArgumentParser, suppress: bool) -> None:
                        help="where the site is written (default: output/ beside the config file)")
     group.add_argument("--templates", metavar="DIR", type=Path, default=default,
                        help="templates folder (default: templates/ beside the config file)")
+    group.add_argument("--cache", metavar="DIR", type=Path, default=default,
+                       help="build cache, reused by later builds (default: .cache/ beside the config file)")
     group.add_argument("--drafts", action="store_true", default=flag_default,
                        help="include articles and pages marked 'draft: true'")
     group.add_argument("--future", action="store_true", default=flag_default,
@@ -149,6 +151,7 @@ def _config_from(args: argparse.Namespace, **overrides: object) -> Config:
         "content_dir": args.content,
         "output_dir": args.output,
         "templates_dir": args.templates,
+        "cache_dir": getattr(args, "cache", None),
         "drafts": args.drafts or None,
         "future": getattr(args, "future", False) or None,
         "now": _now(),

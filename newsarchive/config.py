@@ -61,6 +61,8 @@ class Config:
     # Where things live; set from the command line or the config file's folder.
     content_dir: Path = field(default=Path("content"))
     output_dir: Path = field(default=Path("output"))
+    # The build cache (see newsarchive/cache.py); None builds without one.
+    cache_dir: Path | None = None
     templates_dir: Path = field(default=Path("templates"))
     static_dir: Path = field(default=Path("static"))
     drafts: bool = False
@@ -155,6 +157,7 @@ def load_config(path: Path, **overrides: Any) -> Config:
         "output_dir": root / "output",
         "templates_dir": root / "templates",
         "static_dir": root / "static",
+        "cache_dir": root / ".cache",
     }
     base.update({k: v for k, v in overrides.items() if v is not None})
     known = {f.name for f in fields(Config)}

@@ -21,7 +21,7 @@ from ..errors import ContentError, did_you_mean
 from ..slugs import VALID_SLUG, slug_from_filename, slugify
 from . import markdown as md
 from .frontmatter import FrontMatter, parse
-from .model import Article, Image, Page, Term
+from .model import Article, Body, Image, Page, Term
 
 REQUIRED = ("title", "date", "outlet", "topics")
 OPTIONAL = ("source_url", "byline", "summary", "updated", "language", "slug", "draft", "images", "id", "aliases")
@@ -73,6 +73,11 @@ class _Fields:
         return value
 
 
+# The settings read_article depends on (the build cache's key holds their values).
+CONFIG_FIELDS = ("timezone", "content_dir", "smarty", "trust_html", "allow_iframes", "max_topics",
+                 "max_file_mb", "base_url")
+
+
 def read_article(rel_path: str, text: str, config: Config, renderer: md.MarkdownRenderer) -> tuple[Article | None, list[ContentError]]:
     fm, errors = parse(text, rel_path)
     if fm is None:
@@ -111,7 +116,7 @@ def read_article(rel_path: str, text: str, config: Config, renderer: md.Markdown
         date=published,  # type: ignore[arg-type]
         outlet=Term(outlet_name, slugify(outlet_name)),
         topics=topics,
-        body_html=body_html,
+        body=Body(body_html),
         summary=summary,
         source_url=source_url,
         byline=f.text("byline"),

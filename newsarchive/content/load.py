@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import os
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import parallel
+from .. import cache, parallel
 from ..config import Config
 from ..errors import ContentError
 from ..progress import Progress
@@ -16,6 +17,7 @@ from .markdown import MarkdownRenderer
 from .model import Article, Page
 from .registry import Registries
 from .sanitize import HtmlPolicy
+from .store import ArticleStore, Entry, make_entry, settle_cutoff
 
 
 @dataclass
@@ -114,7 +116,10 @@ def load_content(config: Config, progress: Progress | None = None) -> Content:
     content.errors.extend(errors)
     if progress:
         progress.stage("Reading", len(articles), "articles")
-    for rel, article, errors in read_articles(articles, config, progress):
+    store = ArticleStore.open(config)
+    with cache.locked(store.folder) if store else nullcontext():
+        results = read_articles(articles, config, store, progress)
+    for rel, article, errors in results:
         content.errors.extend(errors)
         if article is None:
             continue
@@ -142,46 +147,98 @@ def load_content(config: Config, progress: Progress | None = None) -> Content:
 
 
 ArticleResult = tuple[str, Article | None, list[ContentError]]
+# What a worker hands back: the result, and the cache entry describing it (when caching).
+_Read = tuple[str, Article | None, list[ContentError], Entry | None]
 
-# Below this many files a pool costs more than it saves.
+# Below this many files to read a pool costs more than it saves.
 _PARALLEL_FROM = 64
 
 
-def read_articles(files: list[tuple[str, Path]], config: Config, progress: Progress | None = None) -> list[ArticleResult]:
-    """`read_article` for every file, over all cores when it pays; results in file order."""
+@dataclass(frozen=True)
+class _Job:
+    """What a reader needs besides the file: settings, and where the cache keeps bodies."""
+
+    config: Config
+    store_folder: Path | None
+    store_key: str
+    cutoff_ns: int
+
+
+def read_articles(files: list[tuple[str, Path]], config: Config, store: ArticleStore | None = None,
+                  progress: Progress | None = None) -> list[ArticleResult]:
+    """`read_article` for every file, reusing the store's entries where every input matches,
+    over all cores when there is enough to read; results in file order."""
     progress = progress or Progress()
+    cutoff = settle_cutoff()
+    content_dir = Path(config.content_dir)
+    results: list[ArticleResult | None] = [None] * len(files)
+    todo: list[tuple[int, str, Path]] = []
+    for i, (rel, path) in enumerate(files):
+        if store is not None:
+            try:
+                article, _ = store.lookup(rel, path, content_dir, cutoff)
+            except OSError:
+                article = None
+            if article is not None:
+                results[i] = (rel, article, [])
+                continue
+        todo.append((i, rel, path))
+    progress.advance(len(files) - len(todo))
+
+    job = _Job(config, store.folder if store else None, store.key if store else "", cutoff)
+    files_to_read = [(rel, path) for _, rel, path in todo]
     workers = parallel.cpu_count()
-    results: list[ArticleResult] = []
-    if workers < 2 or len(files) < _PARALLEL_FROM or not parallel.can_fork():
+    if workers < 2 or len(todo) < _PARALLEL_FROM or not parallel.can_fork():
         renderer = renderer_for(config)
-        for rel, path in files:
-            results.append(_read_file(rel, path, config, renderer))
+        read = []
+        for rel, path in files_to_read:
+            read.append(_read_file(rel, path, job, renderer))
             progress.advance()
-        return results
-    with parallel.fork_pool(workers, _start_worker, (config,)) as pool:
-        for chunk_results in pool.imap(_read_chunk, parallel.chunks(files, workers)):
-            results.extend(chunk_results)
-            progress.advance(len(chunk_results))
-    return results
+    else:
+        read = []
+        with parallel.fork_pool(workers, _start_worker, (job,)) as pool:
+            for chunk in pool.imap(_read_chunk, parallel.chunks(files_to_read, workers)):
+                read.extend(chunk)
+                progress.advance(len(chunk))
+    for (i, _, _), (rel, article, errors, entry) in zip(todo, read, strict=True):
+        if store is not None and entry is not None:
+            store.put(rel, entry)
+        results[i] = (rel, article, errors)
+    if store is not None:
+        store.save({rel for rel, _ in files})
+    return results  # type: ignore[return-value]
 
 
-def _read_file(rel: str, path: Path, config: Config, renderer: MarkdownRenderer) -> ArticleResult:
-    text, error = read_text(path, rel, config.max_file_mb * 1_000_000)
+def _read_file(rel: str, path: Path, job: _Job, renderer: MarkdownRenderer) -> _Read:
+    max_bytes = job.config.max_file_mb * 1_000_000
+    try:
+        st = os.stat(path)  # before reading: a change after this is seen next time
+        raw = path.read_bytes() if st.st_size <= max_bytes else b""
+    except OSError:
+        st, raw = None, b""
+    if st is None or st.st_size > max_bytes:
+        _, error = read_text(path, rel, max_bytes)  # the error, worded as for any file
+        return rel, None, [error] if error else [], None
+    text, error = decode(raw, rel)
     if error:
-        return rel, None, [error]
-    article, errors = read_article(rel, text, config, renderer)  # type: ignore[arg-type]
-    return rel, article, errors
+        return rel, None, [error], None
+    article, errors = read_article(rel, text, job.config, renderer)  # type: ignore[arg-type]
+    if article is None or job.store_folder is None:
+        return rel, article, errors, None
+    article, entry = make_entry(job.store_folder, job.store_key, rel, raw, st, article,
+                                Path(job.config.content_dir), job.cutoff_ns)
+    return rel, article, errors, entry
 
 
-# Each worker process's own config and Markdown converter, set once when it starts.
+# Each worker process's own settings and Markdown converter, set once when it starts.
 _worker: dict[str, object] = {}
 
 
-def _start_worker(config: Config) -> None:
-    _worker["config"] = config
-    _worker["renderer"] = renderer_for(config)
+def _start_worker(job: _Job) -> None:
+    _worker["job"] = job
+    _worker["renderer"] = renderer_for(job.config)
 
 
-def _read_chunk(files: list[tuple[str, Path]]) -> list[ArticleResult]:
-    config, renderer = _worker["config"], _worker["renderer"]
-    return [_read_file(rel, path, config, renderer) for rel, path in files]  # type: ignore[arg-type]
+def _read_chunk(files: list[tuple[str, Path]]) -> list[_Read]:
+    job, renderer = _worker["job"], _worker["renderer"]
+    return [_read_file(rel, path, job, renderer) for rel, path in files]  # type: ignore[arg-type]

@@ -4,6 +4,21 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Body:
+    """An article's body HTML: held in memory, or kept in the build cache and read when a
+    page needs it, so a build's memory grows with the metadata, not with the text."""
+
+    text: str | None = None
+    path: str = ""  # a file in the build cache, written once and never changed
+
+    def html(self) -> str:
+        if self.text is not None:
+            return self.text
+        return Path(self.path).read_text(encoding="utf-8")
 
 
 @dataclass(frozen=True)
@@ -38,7 +53,7 @@ class Article:
     date: datetime  # aware; in the offset the author wrote, or the site's time zone
     outlet: Term
     topics: tuple[Term, ...]
-    body_html: str
+    body: Body
     summary: str
     source_url: str = ""
     byline: str = ""
@@ -60,6 +75,10 @@ class Article:
 
     def line_of(self, name: str) -> int:
         return dict(self.field_lines).get(name, 1)
+
+    @property
+    def body_html(self) -> str:
+        return self.body.html()
 
     @property
     def lead_image(self) -> Image | None:

@@ -1,0 +1,95 @@
+"""The build cache: results of earlier builds, reused only when every input matches.
+
+Everything stored is keyed by a digest of all that went into it: the generator's own
+source code and version, the versions of the libraries whose output ends up in the site,
+the settings that matter, and the content's bytes. A cache written under another key, from
+another format, unreadable or damaged, is ignored as if absent; it is never trusted.
+
+Layout (one folder, `.cache/` beside config.toml by default, safe to delete at any time):
+    articles.pickle           parsed articles by source file (metadata only)
+    bodies/ab/<key>.html      each article's body HTML, named by its key
+    output-<digest>.pickle    what the last build wrote to one output folder
+"""
+
+from __future__ import annotations
+
+import fcntl
+import hashlib
+import os
+import pickle
+from collections.abc import Iterator
+from contextlib import contextmanager
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+from . import __version__
+
+# Bump when the layout of what is stored changes.
+FORMAT = 1
+_MAGIC = "newsarchive-cache"
+
+
+def digest(*parts: object) -> str:
+    """A short stable digest of plain values (str, bytes, int, tuples of them)."""
+    h = hashlib.blake2b(digest_size=16)
+    for part in parts:
+        data = part if isinstance(part, bytes) else repr(part).encode("utf-8")
+        h.update(len(data).to_bytes(8, "little"))
+        h.update(data)
+    return h.hexdigest()
+
+
+@lru_cache(maxsize=1)
+def generator_digest() -> str:
+    """The generator's version and its own source code: any change to the code that turns
+    content into pages invalidates everything, even without a version bump."""
+    package = Path(__file__).resolve().parent
+    parts: list[object] = [__version__]
+    for path in sorted(package.rglob("*.py")):
+        parts += [path.relative_to(package).as_posix(), path.read_bytes()]
+    return digest(*parts)
+
+
+def load(path: Path, key: str) -> Any | None:
+    """The payload stored at path under this key, or None (absent, other key, damaged)."""
+    try:
+        with open(path, "rb") as handle:
+            magic, fmt, stored_key, payload = pickle.load(handle)
+    except Exception:  # any damage at all means: not there
+        return None
+    if magic != _MAGIC or fmt != FORMAT or stored_key != key:
+        return None
+    return payload
+
+
+def save(path: Path, key: str, payload: Any) -> None:
+    """Write atomically: a build killed while saving leaves the old file or none."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            pickle.dump((_MAGIC, FORMAT, key, payload), handle, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """Builds sharing a cache take turns with it (one may delete what another reads)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / "lock", "a+") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def write_bytes(path: Path, data: bytes) -> None:
+    """Write a cache file whole or not at all (temporary name, then rename)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, path)

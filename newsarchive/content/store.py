@@ -1,0 +1,176 @@
+"""Parsed articles kept between builds, so a rebuild parses and converts only what changed.
+
+An entry is reused when the file's bytes are the ones it was made from (checked by digest;
+the file's size, times and inode stand in for reading it, as in git's index, except for
+files changed in the last seconds, whose times cannot tell two quick edits apart), when
+each image it measured is unchanged, and when its body HTML is still in the cache.
+The whole store is keyed by everything else read_article depends on (cache.py).
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import time
+from dataclasses import dataclass, field, replace
+from pathlib import Path, PurePosixPath
+
+from .. import cache
+from ..config import Config
+from .article import CONFIG_FIELDS
+from .markdown import BASE_EXTENSIONS
+from .model import Article, Body
+
+Stat = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns
+# A file modified less than this long before it was read may change again within one tick
+# of the file system's clock; its times are not trusted next time (its bytes are compared).
+_SETTLE_NS = 2_000_000_000
+
+
+def stat_of(st: os.stat_result) -> Stat:
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+@dataclass(frozen=True)
+class Entry:
+    digest: str  # of the file's bytes
+    stat: Stat | None  # None: compare bytes next time
+    images: tuple[tuple[str, Stat | None, str], ...]  # (path, stat, digest) of each image measured
+    article: Article  # body in the cache
+    body_size: int
+
+
+@dataclass
+class ArticleStore:
+    folder: Path
+    key: str
+    entries: dict[str, Entry] = field(default_factory=dict)
+    # Bodies no entry uses since the last save; deleted one save later, so a build that
+    # shares the cache and still reads one (a `check` beside a `serve`) is not cut short.
+    trash: list[str] = field(default_factory=list)
+    old_trash: list[str] = field(default_factory=list)
+    changed: bool = False
+
+    @classmethod
+    def open(cls, config: Config) -> ArticleStore | None:
+        if config.cache_dir is None:
+            return None
+        folder = Path(config.cache_dir).resolve()
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            return None  # a read-only checkout still builds, from scratch
+        if not os.access(folder, os.W_OK):
+            return None
+        key = load_key(config, folder)
+        store = cls(folder, key)
+        stored = cache.load(folder / "articles.pickle", key)
+        if isinstance(stored, dict) and isinstance(stored.get("entries"), dict):
+            store.entries, store.old_trash = stored["entries"], list(stored.get("trash", []))
+        return store
+
+    def body_path(self, article_key: str) -> Path:
+        return self.folder / "bodies" / article_key[:2] / f"{article_key}.html"
+
+    def lookup(self, rel: str, path: Path, content_dir: Path, cutoff_ns: int) -> tuple[Article | None, bytes | None]:
+        """The cached article if every input matches; else (None, the file's bytes if read)."""
+        entry = self.entries.get(rel)
+        if entry is None:
+            return None, None
+        st = os.stat(path)
+        raw = None
+        if entry.stat is None or entry.stat != stat_of(st):
+            raw = path.read_bytes()
+            if cache.digest(raw) != entry.digest:
+                return None, raw
+            if st.st_mtime_ns < cutoff_ns:  # same bytes: its times can be trusted from now on
+                self.entries[rel] = replace(entry, stat=stat_of(st))
+                self.changed = True
+        for image, sig, image_digest in entry.images:
+            try:
+                if sig is None or stat_of(os.stat(content_dir / image)) != sig:
+                    if cache.digest((content_dir / image).read_bytes()) != image_digest:
+                        return None, raw
+            except OSError:
+                return None, raw
+        try:
+            if os.stat(entry.article.body.path).st_size != entry.body_size:
+                return None, raw
+        except OSError:
+            return None, raw
+        return entry.article, raw
+
+    def put(self, rel: str, entry: Entry) -> None:
+        self.replaced(rel)
+        self.entries[rel] = entry
+        self.changed = True
+
+    def save(self, live: set[str]) -> None:
+        """Keep the entries of the files this build read; bodies nobody uses go to the trash."""
+        for rel in [rel for rel in self.entries if rel not in live]:
+            self.trash.append(self.entries.pop(rel).article.body.path)
+            self.changed = True
+        if not (self.changed or self.old_trash):
+            return
+        in_use = {entry.article.body.path for entry in self.entries.values()}
+        for body in self.old_trash:
+            if body not in in_use and body.startswith(str(self.folder)):
+                Path(body).unlink(missing_ok=True)
+        trash = sorted({body for body in self.trash if body not in in_use})
+        cache.save(self.folder / "articles.pickle", self.key, {"entries": self.entries, "trash": trash})
+        self.old_trash, self.trash, self.changed = trash, [], False
+
+    def replaced(self, rel: str) -> None:
+        """The file's old entry is being replaced: its body may go."""
+        old = self.entries.get(rel)
+        if old is not None:
+            self.trash.append(old.article.body.path)
+
+
+def load_key(config: Config, folder: Path) -> str:
+    """Everything besides the file itself that read_article's result depends on."""
+    settings = tuple((name, str(getattr(config, name))) for name in CONFIG_FIELDS)
+    content = str(Path(config.content_dir).resolve())
+    return cache.digest(cache.generator_digest(), _versions(), BASE_EXTENSIONS, settings, content, str(folder))
+
+
+def _versions() -> tuple[tuple[str, str], ...]:
+    """Libraries whose output is stored: Markdown's HTML, YAML's values, Pillow's sizes, time zones."""
+    found = []
+    for name in ("Markdown", "PyYAML", "python-frontmatter", "Pillow", "tzdata"):
+        try:
+            found.append((name, importlib.metadata.version(name)))
+        except importlib.metadata.PackageNotFoundError:
+            found.append((name, ""))
+    return tuple(found)
+
+
+def make_entry(store_folder: Path, key: str, rel: str, raw: bytes, st: os.stat_result,
+               article: Article, content_dir: Path, cutoff_ns: int) -> tuple[Article, Entry]:
+    """Write the body into the cache and describe what the article was made from."""
+    file_digest = cache.digest(raw)
+    article_key = cache.digest(key, rel, file_digest)
+    body_path = store_folder / "bodies" / article_key[:2] / f"{article_key}.html"
+    html = article.body.html()
+    data = html.encode("utf-8")
+    if not (body_path.is_file() and body_path.stat().st_size == len(data)):
+        cache.write_bytes(body_path, data)
+    folder = PurePosixPath(rel).parent
+    images = []
+    for image in article.images:
+        if image.src:
+            image_rel = (folder / image.src).as_posix()
+            try:
+                ist = os.stat(content_dir / image_rel)
+                image_digest = cache.digest((content_dir / image_rel).read_bytes())
+            except OSError:
+                image_digest, ist = "", None  # gone already: the next build looks again
+            trusted = ist is not None and ist.st_mtime_ns < cutoff_ns
+            images.append((image_rel, stat_of(ist) if trusted else None, image_digest))
+    stored = replace(article, body=Body(path=str(body_path)))
+    entry = Entry(file_digest, stat_of(st) if st.st_mtime_ns < cutoff_ns else None, tuple(images), stored, len(data))
+    return stored, entry
+
+
+def settle_cutoff() -> int:
+    return time.time_ns() - _SETTLE_NS

@@ -1,0 +1,202 @@
+"""The build cache: reused only when every input matches, ignored when anything differs.
+
+Each test builds once to fill the cache, changes one ingredient of the cache's key, builds
+again with the cache, and compares the result with a cold build (no cache) of the same
+input, byte for byte.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import replace
+from pathlib import Path
+
+import pytest
+from PIL import Image as PILImage
+
+from conftest import Site
+from newsarchive.commands.build import build
+from newsarchive.config import Config, load_config
+from newsarchive.content import article as article_module
+from newsarchive.content import store as store_module
+from newsarchive.content.load import load_content
+from newsarchive.content.markdown import MarkdownRenderer
+from sitecheck import tree
+
+
+def fill(site: Site, count: int = 6) -> None:
+    for n in range(count):
+        site.article(f"2020/0{1 + n % 3}/story-{n}", f"""
+            title: "Story {n}: 'quoted' -- dashes"
+            date: 2020-0{1 + n % 3}-1{n}T23:30:00+00:00
+            outlet: Outlet {n % 2}
+            topics: [Topic {n % 3}, Common]
+            images:
+              - caption: Picture {n}
+                src: images/p{n}.png
+            """, f"Story {n} says \"hello\" -- and more.\n\nSecond paragraph of {n}.\n")
+        folder = site.content / f"articles/2020/0{1 + n % 3}/images"
+        folder.mkdir(parents=True, exist_ok=True)
+        PILImage.new("RGB", (40 + n, 30), "gray").save(folder / f"p{n}.png")
+
+
+def config_of(site: Site, cache: bool = True, **changes: object) -> Config:
+    config = load_config(site.root / "config.toml")
+    return replace(config, cache_dir=(site.root / ".cache") if cache else None, **changes)
+
+
+def cold(site: Site, config: Config, tmp: Path) -> dict[str, bytes]:
+    """The output of the same input built from nothing, elsewhere."""
+    out = tmp / "cold-output"
+    shutil.rmtree(out, ignore_errors=True)
+    build(replace(config, cache_dir=None, output_dir=out))
+    return tree(out)
+
+
+def warm(site: Site, config: Config) -> dict[str, bytes]:
+    build(config)
+    return tree(site.output)
+
+
+@pytest.fixture
+def filled(site: Site) -> Site:
+    fill(site)
+    build(config_of(site))
+    return site
+
+
+def test_warm_build_reuses_every_article(filled: Site, monkeypatch):
+    """Nothing changed: not one article is parsed again, and the output is the same."""
+    config = config_of(filled)
+    before = tree(filled.output)
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("read_article called for an unchanged file")
+
+    monkeypatch.setattr("newsarchive.content.load.read_article", refuse)
+    assert len(load_content(config).articles) == 6
+    assert warm(filled, config) == before
+
+
+def test_edited_file_is_read_again(filled: Site, tmp_path):
+    path = filled.content / "articles/2020/01/story-0.md"
+    path.write_text(path.read_text(encoding="utf-8").replace("Story 0 says", "Story zero says"), encoding="utf-8")
+    config = config_of(filled)
+    out = warm(filled, config)
+    assert out == cold(filled, config, tmp_path)
+    assert b"Story zero says" in out["2020/01/story-0/index.html"]
+
+
+def test_same_size_edit_within_the_same_second_is_seen(filled: Site, tmp_path):
+    """Two edits that keep size and (nearly) the time: the bytes decide, not the stat."""
+    path = filled.content / "articles/2020/01/story-0.md"
+    text = path.read_text(encoding="utf-8")
+    for word in ("Second", "Sec0nd"):
+        path.write_text(text.replace("Second", word), encoding="utf-8")
+        out = warm(filled, config_of(filled))
+    assert b"Sec0nd paragraph" in out["2020/01/story-0/index.html"]
+    assert out == cold(filled, config_of(filled), tmp_path)
+
+
+def test_changed_image_is_measured_again(filled: Site, tmp_path):
+    PILImage.new("RGB", (400, 300), "red").save(filled.content / "articles/2020/01/images/p0.png")
+    config = config_of(filled)
+    out = warm(filled, config)
+    assert b'width="400" height="300"' in out["2020/01/story-0/index.html"]
+    assert out == cold(filled, config, tmp_path)
+
+
+@pytest.mark.parametrize("setting, value", [("smarty", True), ("timezone", "Asia/Tehran")])
+def test_settings_read_article_uses_invalidate(filled: Site, tmp_path, setting, value):
+    config = config_of(filled, **{setting: value})
+    assert warm(filled, config) == cold(filled, config, tmp_path)
+
+
+def test_other_settings_do_not_change_what_read_article_returns(filled: Site):
+    """The cache key holds only CONFIG_FIELDS: prove read_article reads nothing else."""
+    config = config_of(filled, cache=False)
+    text = (filled.content / "articles/2020/01/story-0.md").read_text(encoding="utf-8")
+    renderer = MarkdownRenderer(smarty=config.smarty)
+    base, _ = article_module.read_article("articles/2020/01/story-0.md", text, config, renderer)
+    others = replace(config, title="Other", base_url="https://other.example/sub/", language="fr",
+                     per_page=3, related_count=1, feed_length=2, drafts=True,
+                     output_dir=filled.root / "elsewhere", templates_dir=filled.root / "t")
+    again, _ = article_module.read_article("articles/2020/01/story-0.md", text, others, renderer)
+    assert again == base
+
+
+@pytest.mark.parametrize("ingredient", ["generator", "markdown"])
+def test_code_and_library_versions_invalidate(filled: Site, tmp_path, monkeypatch, ingredient):
+    """A new generator or Python-Markdown version: nothing cached is reused."""
+    if ingredient == "generator":
+        monkeypatch.setattr(store_module.cache, "generator_digest", lambda: "another version")
+    else:
+        real = store_module._versions
+        monkeypatch.setattr(store_module, "_versions",
+                            lambda: tuple((n, "99.0" if n == "Markdown" else v) for n, v in real()))
+    calls = []
+    original = store_module.make_entry
+
+    def counting(*args, **kwargs):
+        calls.append(args[2])
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr("newsarchive.content.load.make_entry", counting)
+    config = config_of(filled)
+    assert warm(filled, config) == cold(filled, config, tmp_path)
+    assert len(calls) == 6  # every article read again
+
+
+@pytest.mark.parametrize("damage", ["garbage", "truncated", "body deleted", "body truncated"])
+def test_damaged_cache_is_ignored(filled: Site, tmp_path, damage):
+    cache = filled.root / ".cache"
+    index = cache / "articles.pickle"
+    bodies = sorted((cache / "bodies").rglob("*.html"))
+    if damage == "garbage":
+        index.write_bytes(b"not a pickle at all")
+    elif damage == "truncated":
+        index.write_bytes(index.read_bytes()[:100])
+    elif damage == "body deleted":
+        for body in bodies:
+            body.unlink()
+    else:
+        bodies[0].write_text("<p>tampered</p>", encoding="utf-8")
+    config = config_of(filled)
+    assert warm(filled, config) == cold(filled, config, tmp_path)
+
+
+def test_renamed_file_and_deleted_file(filled: Site, tmp_path):
+    src = filled.content / "articles/2020/01/story-0.md"
+    src.rename(src.with_name("story-renamed.md"))
+    (filled.content / "articles/2020/02/story-1.md").unlink()
+    config = config_of(filled)
+    out = warm(filled, config)
+    assert "2020/01/story-renamed/index.html" in out and "2020/02/story-1/index.html" not in out
+    assert out == cold(filled, config, tmp_path)
+
+
+def test_bodies_of_gone_articles_are_deleted_from_the_cache(filled: Site):
+    bodies = filled.root / ".cache" / "bodies"
+    assert len(list(bodies.rglob("*.html"))) == 6
+    for n in range(4):
+        path = next(filled.content.rglob(f"story-{n}.md"))
+        path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+        build(config_of(filled))
+    build(config_of(filled))
+    assert len(list(bodies.rglob("*.html"))) == 6
+
+
+def test_unwritable_cache_folder_still_builds(site: Site, tmp_path):
+    fill(site, 2)
+    blocker = site.root / "not-a-folder"
+    blocker.write_text("a file where the cache folder would go", encoding="utf-8")
+    config = replace(config_of(site), cache_dir=blocker / "cache")
+    build(config)
+    assert tree(site.output) == cold(site, config, tmp_path)
+
+
+def test_cache_option_on_the_command_line(site: Site):
+    fill(site, 2)
+    site.build("--cache", str(site.root / "my-cache"))
+    assert (site.root / "my-cache" / "articles.pickle").is_file()
+    assert not (site.root / ".cache").exists()
