@@ -16,12 +16,17 @@ import errno
 import fcntl
 import os
 import shutil
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
+
+from . import cache
 
 _STAGING_PREFIX = ".staging-"
 _RETIRED_PREFIX = ".retired-"
+_SPARE_PREFIX = ".spare-"
 
 
 class OutputError(Exception):
@@ -52,63 +57,224 @@ def build_lock(output: Path) -> Iterator[None]:
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 
-class StagedOutput:
-    """Collects the new site in a staging folder; `commit` swaps it into place."""
+@dataclass
+class Manifest:
+    """What the last build left in output/ (and in the spare tree beside it).
 
-    def __init__(self, output: Path):
+    Kept in the build cache. Trusted only while output/ and the spare are the very folders
+    it describes (same inodes): a folder replaced or deleted by hand makes it void.
+    """
+
+    files: dict[str, str] = field(default_factory=dict)  # rel -> digest of the bytes in output/
+    # rel -> (source, its stat) for files copied from content: unchanged source, same file.
+    sources: dict[str, tuple[str, tuple[int, int, int, int]]] = field(default_factory=dict)
+    pages: dict[str, str] = field(default_factory=dict)  # rel -> fingerprint of its inputs
+    output_inode: int = 0
+    spare_inode: int = 0
+    # Files in which the spare differs from output/ (changed, added or removed by the last build).
+    spare_diff: tuple[str, ...] = ()
+
+
+@dataclass
+class Records:
+    written: set[PurePosixPath]
+    digests: dict[str, str]
+    pages: dict[str, str]
+    touched: set[str]
+    changed: int
+
+
+class StagedOutput:
+    """Collects the new site in a staging folder; `commit` swaps it into place.
+
+    With a state folder (the build cache), what the last build wrote is known: a file whose
+    bytes are the same is not written again, nothing is read back to compare, and instead
+    of copying the whole output the staging folder is the previous output kept aside (the
+    "spare"), brought up to date by the few files the last build changed. A build that
+    changes nothing leaves output/ alone: no staging folder, no swap.
+    """
+
+    def __init__(self, output: Path, state: Path | None = None):
         self.output = output
         self.root = output.parent / f"{_STAGING_PREFIX}{output.name}-{os.getpid()}"
+        self.spare = output.parent / f"{_SPARE_PREFIX}{output.name}"
         self.written: set[PurePosixPath] = set()
         self.changed = 0
+        self.digests: dict[str, str] = {}  # this build's files
+        self.sources: dict[str, tuple[str, tuple[int, int, int, int]]] = {}
+        self.pages: dict[str, str] = {}
+        self._state = state / f"output-{cache.digest(str(output.resolve()))}.pickle" if state else None
+        self._key = str(output.resolve())
+        self.previous = Manifest()
+        self.trusted = False  # previous describes output/ exactly
+        self._staged = False
+        self._touched: set[str] = set()  # files of the staging folder this build changed
 
     def __enter__(self) -> StagedOutput:
         _remove_leftovers(self.output)
+        if self._state is not None:
+            stored = cache.load(self._state, self._key)
+            if isinstance(stored, Manifest) and _inode(self.output) == stored.output_inode != 0:
+                self.previous, self.trusted = stored, True
+        return self
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        if exc_type is not None and self.root.exists():
+            if self.trusted and self._staged:
+                # The staging folder is the spare plus this build's changes: keep it as the
+                # spare, noting where it differs, rather than delete a whole tree.
+                os.rename(self.root, self.spare)
+                self.previous.spare_inode = _inode(self.spare)
+                self.previous.spare_diff = tuple(sorted(self._touched))
+                self._save(self.previous)
+            else:
+                shutil.rmtree(self.root, ignore_errors=True)
+
+    def stage(self) -> None:
+        """Make the staging folder: the spare brought up to date, or a linked copy."""
+        if self._staged:
+            return
+        prev = self.previous
+        if self.trusted and prev.spare_inode and _inode(self.spare) == prev.spare_inode:
+            os.rename(self.spare, self.root)
+            for rel in prev.spare_diff:
+                target = self.root / rel
+                if rel in prev.files:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    tmp = target.with_name(f".{target.name}.tmp")
+                    tmp.unlink(missing_ok=True)
+                    os.link(self.output / rel, tmp)
+                    os.replace(tmp, target)
+                else:
+                    target.unlink(missing_ok=True)
+                    _prune(target.parent, self.root)
+            self._staged = True
+            return
+        if self.spare.exists():
+            shutil.rmtree(self.spare, ignore_errors=True)
+        self.previous.spare_inode = 0
         if self.output.is_dir():
             _link_tree(self.output, self.root)
         else:
             self.root.mkdir(parents=True)
-        return self
+        self._staged = True
 
-    def __exit__(self, exc_type, exc, tb) -> None:
-        if exc_type is not None:
-            shutil.rmtree(self.root, ignore_errors=True)
+    def records(self) -> Records:
+        """What this object recorded since the last call (a worker's share of the build)."""
+        mine = Records(self.written, self.digests, self.pages, self._touched, self.changed)
+        self.written, self.digests, self.pages, self._touched, self.changed = set(), {}, {}, set(), 0
+        return mine
+
+    def absorb(self, records: Records) -> None:
+        """Take in what a worker process recorded through its copy of this object."""
+        self.written |= records.written
+        self.digests.update(records.digests)
+        self.pages.update(records.pages)
+        self._touched |= records.touched
+        self.changed += records.changed
 
     def write(self, rel: PurePosixPath | str, data: bytes) -> None:
         rel = PurePosixPath(rel)
         if rel.is_absolute() or ".." in rel.parts or "\x00" in str(rel) or str(rel) in ("", "."):
             raise OutputError(f"refusing to write outside the output folder: {rel}")
+        key = rel.as_posix()
+        digest = cache.digest(data)
         self.written.add(rel)
+        self.digests[key] = digest
+        if self.trusted and self.previous.files.get(key) == digest:
+            return  # output/ has these bytes, and so will the staging folder
+        self.stage()
         target = self.root / rel
+        self._touched.add(key)  # before writing: a failed write leaves the file unknown too
         try:
             try:
-                if target.stat().st_size == len(data) and target.read_bytes() == data:
+                size = target.stat().st_size
+                if not self.trusted and size == len(data) and target.read_bytes() == data:
                     return
+                exists = True
             except FileNotFoundError:
                 target.parent.mkdir(parents=True, exist_ok=True)
-            # Never write through the hard link: that would change the live output too.
-            tmp = target.with_name(f".{target.name}.tmp")
-            with open(tmp, "wb") as handle:
-                handle.write(data)
-            os.replace(tmp, target)
+                exists = False
+            if exists:
+                # Never write through the hard link: that would change the live output too.
+                tmp = target.with_name(f".{target.name}.tmp")
+                with open(tmp, "wb") as handle:
+                    handle.write(data)
+                os.replace(tmp, target)
+            else:
+                with open(target, "wb") as handle:
+                    handle.write(data)
         except OSError as exc:
             # Name the page, not the staging folder's path: "2020/01/x/index.html: No space left on device".
             raise OutputError(f"{rel}: {exc.strerror or exc}", exc.errno or 0) from exc
         self.changed += 1
 
+    def keep(self, rel: PurePosixPath | str) -> bool:
+        """Keep the file the last build wrote, without its bytes; False if that is unknown."""
+        key = PurePosixPath(rel).as_posix()
+        if not self.trusted or key not in self.previous.files:
+            return False
+        self.written.add(PurePosixPath(key))
+        self.digests[key] = self.previous.files[key]
+        return True
+
+    def differs(self) -> set[str]:
+        """Files changed, added or (so far) left out by this build, compared with output/;
+        None known when the last build is not known."""
+        if not self.trusted:
+            return set(self.digests)
+        return self._touched | (set(self.previous.files) - set(self.digests))
+
+    def keep_folder(self, folder: str) -> None:
+        """Keep every file the last build wrote under folder/."""
+        for key in self.previous.files if self.trusted else ():
+            if key.startswith(folder + "/"):
+                self.keep(key)
+
     def copy(self, rel: PurePosixPath | str, source: Path) -> None:
+        key = PurePosixPath(rel).as_posix()
+        st = os.stat(source)
+        sig = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+        # A source changed in the last seconds may change again within one clock tick.
+        settled = st.st_mtime_ns < time.time_ns() - 2_000_000_000
+        if settled and self.previous.sources.get(key) == (str(source), sig) and self.keep(key):
+            self.sources[key] = (str(source), sig)
+            return
         self.write(rel, source.read_bytes())
+        if settled:
+            self.sources[key] = (str(source), sig)
 
     def commit(self) -> None:
         """Drop files this build did not write, then put the staging folder in place."""
-        for dirpath, _dirnames, filenames in os.walk(self.root, topdown=False):
-            base = Path(dirpath)
-            for name in filenames:
-                path = base / name
-                if PurePosixPath(path.relative_to(self.root).as_posix()) not in self.written:
-                    path.unlink()
-                    self.changed += 1
-            if base != self.root and not any(base.iterdir()):
-                base.rmdir()
+        if self.trusted:
+            gone = sorted(set(self.previous.files) - set(self.digests))
+            if gone:
+                self.stage()
+            for key in gone:
+                target = self.root / key
+                target.unlink(missing_ok=True)
+                _prune(target.parent, self.root)
+                self._touched.add(key)
+                self.changed += 1
+        elif self._staged or not self.output.exists():
+            self.stage()
+            for dirpath, _dirnames, filenames in os.walk(self.root, topdown=False):
+                base = Path(dirpath)
+                for name in filenames:
+                    path = base / name
+                    if PurePosixPath(path.relative_to(self.root).as_posix()) not in self.written:
+                        path.unlink()
+                        self.changed += 1
+                if base != self.root and not any(base.iterdir()):
+                    base.rmdir()
+        manifest = Manifest(files=self.digests, sources=self.sources, pages=self.pages)
+        if not self._staged:
+            # Not one byte differs: output/ stays as it is, and so does the spare.
+            manifest.output_inode = self.previous.output_inode
+            manifest.spare_inode = self.previous.spare_inode
+            manifest.spare_diff = self.previous.spare_diff
+            self._save(manifest)
+            return
         _fsync_dir(self.root)
         if self.output.exists():
             if not _exchange(self.root, self.output):
@@ -116,10 +282,42 @@ class StagedOutput:
                 os.rename(self.output, retired)
                 os.rename(self.root, self.output)
                 self.root = retired
-            shutil.rmtree(self.root, ignore_errors=True)
+            # The old output becomes the spare: next build's staging folder, once updated.
+            if self._state is not None:
+                os.rename(self.root, self.spare)
+                manifest.spare_inode = _inode(self.spare)
+                manifest.spare_diff = tuple(sorted(self._touched))
+            else:
+                shutil.rmtree(self.root, ignore_errors=True)
         else:
             os.rename(self.root, self.output)
         _fsync_dir(self.output.parent)
+        manifest.output_inode = _inode(self.output)
+        self._save(manifest)
+
+    def _save(self, manifest: Manifest) -> None:
+        if self._state is not None:
+            try:
+                cache.save(self._state, self._key, manifest)
+            except OSError:
+                pass  # the site is built; the next build just starts without a manifest
+
+
+def _inode(path: Path) -> int:
+    try:
+        return os.stat(path).st_ino
+    except OSError:
+        return 0
+
+
+def _prune(folder: Path, root: Path) -> None:
+    """Remove folders left empty, up to root."""
+    while folder != root and folder.is_relative_to(root):
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+        folder = folder.parent
 
 
 def _link_tree(source: Path, target: Path) -> None:

@@ -23,7 +23,7 @@ from ..render.redirects import redirect_jobs
 from ..render.run import Renderer, render_all, template_error
 from ..render.sitemap import robots_txt, sitemap_entries, sitemap_files
 from ..render.templates import make_environment
-from ..search import OFF_NOTICE, SearchIndexError, index_site, pagefind_binary
+from ..search import BUNDLE, OFF_NOTICE, SearchIndexError, index_site, pagefind_binary
 from ..site import ids
 from ..site.index import build_index, describe
 from ..site.urls import Urls
@@ -68,7 +68,7 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     env = make_environment(Path(config.templates_dir))
     output = Path(config.output_dir)
     pagefind = pagefind_binary()
-    with build_lock(output), StagedOutput(output) as out:
+    with build_lock(output), StagedOutput(output, config.cache_dir) as out:
         try:
             figures = FigureRenderer(env, urls)
             jobs = list(page_jobs(index, config, urls, figures, search_enabled=pagefind is not None))
@@ -79,9 +79,10 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
             raise BuildError(errors)
         renderer = Renderer(env, config, urls, index.pages, out)
         progress.stage("Rendering", len(jobs) + len(redirects), "pages")
-        pages, errors = render_all(renderer, jobs, progress)
+        errors = render_all(renderer, jobs, progress)[1]
         if not errors:
             errors = render_all(renderer, redirects, progress)[1]
+        pages = len(jobs)
         if errors:
             raise BuildError(errors)
         progress.stage("Feeds")
@@ -103,7 +104,11 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
             for image in article.images:
                 if image.src:
                     out.copy(article_dir / image.src, folder / image.src)
-        if pagefind:
+        # The search index is a function of the HTML pages alone: unchanged pages, same index.
+        if pagefind and not any(
+                rel.endswith(".html") and not rel.startswith(f"{BUNDLE}/") for rel in out.differs()):
+            out.keep_folder(str(BUNDLE))
+        elif pagefind:
             progress.stage("Search index")
             try:
                 index_site(pagefind, out)

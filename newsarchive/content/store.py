@@ -149,12 +149,6 @@ def make_entry(store_folder: Path, key: str, rel: str, raw: bytes, st: os.stat_r
                article: Article, content_dir: Path, cutoff_ns: int) -> tuple[Article, Entry]:
     """Write the body into the cache and describe what the article was made from."""
     file_digest = cache.digest(raw)
-    article_key = cache.digest(key, rel, file_digest)
-    body_path = store_folder / "bodies" / article_key[:2] / f"{article_key}.html"
-    html = article.body.html()
-    data = html.encode("utf-8")
-    if not (body_path.is_file() and body_path.stat().st_size == len(data)):
-        cache.write_bytes(body_path, data)
     folder = PurePosixPath(rel).parent
     images = []
     for image in article.images:
@@ -167,6 +161,13 @@ def make_entry(store_folder: Path, key: str, rel: str, raw: bytes, st: os.stat_r
                 image_digest, ist = "", None  # gone already: the next build looks again
             trusted = ist is not None and ist.st_mtime_ns < cutoff_ns
             images.append((image_rel, stat_of(ist) if trusted else None, image_digest))
+    # Named by all it was made from, so a page made from it can name it by its body's path.
+    article_key = cache.digest(key, rel, file_digest, tuple(d for _, _, d in images))
+    body_path = store_folder / "bodies" / article_key[:2] / f"{article_key}.html"
+    html = article.body.html()
+    data = html.encode("utf-8")
+    if not (body_path.is_file() and body_path.stat().st_size == len(data)):
+        cache.write_bytes(body_path, data)
     stored = replace(article, body=Body(path=str(body_path)))
     entry = Entry(file_digest, stat_of(st) if st.st_mtime_ns < cutoff_ns else None, tuple(images), stored, len(data))
     return stored, entry

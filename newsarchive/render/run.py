@@ -11,7 +11,7 @@ from __future__ import annotations
 import traceback
 from collections.abc import Sequence
 from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 import jinja2
@@ -20,15 +20,15 @@ from .. import parallel
 from ..config import Config
 from ..content.model import Page
 from ..errors import ContentError
-from ..output import StagedOutput
+from ..output import Records, StagedOutput
 from ..progress import Progress
 from ..site.urls import Urls
+from .fingerprint import Fingerprints, site_digest
 from .pages import PageJob
 
 # Below this many pages forking costs more than it saves.
 _PARALLEL_FROM = 400
-# Pages rendered between two progress updates on the serial path.
-_SERIAL_STEP = 50
+_SERIAL_STEP = 200
 
 
 @dataclass
@@ -45,61 +45,77 @@ class Renderer:
             **job.full_context(),
         )
 
-    def run(self, jobs: Sequence[PageJob]) -> tuple[set[PurePosixPath], int, list[ContentError]]:
-        """Render and write jobs; (files written, files changed, template errors)."""
-        self.out.written, self.out.changed = set(), 0
+    def run(self, jobs: Sequence[tuple[PageJob, str | None]]) -> tuple[Records, list[ContentError]]:
+        """Render and write jobs; what was written, and template errors."""
         errors: list[ContentError] = []
-        for job in jobs:
+        for job, fingerprint in jobs:
             try:
                 html = self.render(job)
             except jinja2.TemplateError as exc:
                 errors.append(template_error(exc, Path(self.config.templates_dir)))
                 break  # one broken template would repeat its error on every page
-            self.out.write(self.urls.output_file(job.url), html.encode("utf-8"))
-        return self.out.written, self.out.changed, errors
+            rel = self.urls.output_file(job.url)
+            self.out.write(rel, html.encode("utf-8"))
+            if fingerprint is not None:
+                self.out.pages[rel.as_posix()] = fingerprint
+        return self.out.records(), errors
 
 
 def render_all(renderer: Renderer, jobs: list[PageJob], progress: Progress | None = None) -> tuple[int, list[ContentError]]:
-    """Render every job; returns (pages rendered, errors). Written files are recorded in
-    renderer.out as if it had written them all itself."""
+    """Render every job whose inputs changed since the last build; keep the others' files.
+
+    Returns (pages rendered, errors); written files are recorded in renderer.out.
+    """
     out = renderer.out
-    written, changed = set(out.written), out.changed
-    workers = parallel.cpu_count()
     progress = progress or Progress()
-    if workers < 2 or len(jobs) < _PARALLEL_FROM or not parallel.can_fork():
+    fingerprints = Fingerprints(site_digest(renderer.config, renderer.nav_pages))
+    todo: list[tuple[PageJob, str | None]] = []
+    for job in jobs:
+        fingerprint = fingerprints.of(job)
+        rel = renderer.urls.output_file(job.url).as_posix()
+        if fingerprint is not None and out.previous.pages.get(rel) == fingerprint and out.keep(rel):
+            out.pages[rel] = fingerprint
+            continue
+        todo.append((job, fingerprint))
+    progress.advance(len(jobs) - len(todo))
+    if not todo:
+        return 0, []
+    out.stage()  # here, not in a worker: there is one staging folder
+    mine = out.records()
+    workers = parallel.cpu_count()
+    if workers < 2 or len(todo) < _PARALLEL_FROM or not parallel.can_fork():
         results = []
-        for start in range(0, len(jobs), _SERIAL_STEP):  # in steps, to show progress
-            results.append(renderer.run(jobs[start:start + _SERIAL_STEP]))
-            progress.advance(len(jobs[start:start + _SERIAL_STEP]))
-            if results[-1][2]:
+        for start in range(0, len(todo), _SERIAL_STEP):  # in steps, to show progress
+            results.append(renderer.run(todo[start:start + _SERIAL_STEP]))
+            progress.advance(len(todo[start:start + _SERIAL_STEP]))
+            if results[-1][1]:
                 break  # a template error: the next pages would repeat it
     else:
-        for name in {job.template for job in jobs}:  # compile once, before the fork
+        for name in {job.template for job, _ in todo}:  # compile once, before the fork
             renderer.env.get_template(name)
-        ranges = [(r.start, r.stop) for r in parallel.chunks(range(len(jobs)), workers)]
-        with parallel.fork_pool(workers, _start_worker, (renderer, jobs)) as pool:
+        ranges = [(r.start, r.stop) for r in parallel.chunks(range(len(todo)), workers)]
+        with parallel.fork_pool(workers, _start_worker, (renderer, todo)) as pool:
             results = []
-            for (start, stop), result in zip(ranges, pool.imap(_run_range, ranges)):
+            for (start, stop), result in zip(ranges, pool.imap(_run_range, ranges), strict=True):
                 results.append(result)
                 progress.advance(stop - start)
+    out.absorb(mine)
     errors: list[ContentError] = []
-    for chunk_written, chunk_changed, chunk_errors in results:
-        written |= chunk_written
-        changed += chunk_changed
+    for records, chunk_errors in results:
+        out.absorb(records)
         errors.extend(e for e in chunk_errors if e not in errors)
-    out.written, out.changed = written, changed
-    return len(jobs), errors
+    return len(todo), errors
 
 
 # The renderer and the jobs of this worker process, inherited from the parent at fork.
 _worker: dict[str, Any] = {}
 
 
-def _start_worker(renderer: Renderer, jobs: list[PageJob]) -> None:
+def _start_worker(renderer: Renderer, jobs: list[tuple[PageJob, str | None]]) -> None:
     _worker["renderer"], _worker["jobs"] = renderer, jobs
 
 
-def _run_range(bounds: tuple[int, int]) -> tuple[set[PurePosixPath], int, list[ContentError]]:
+def _run_range(bounds: tuple[int, int]) -> tuple[Records, list[ContentError]]:
     start, stop = bounds
     return _worker["renderer"].run(_worker["jobs"][start:stop])
 

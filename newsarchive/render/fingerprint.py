@@ -1,0 +1,91 @@
+"""What a page is made from, as one digest: a page whose digest is the one the last build
+recorded is not rendered again (its file is kept as it is).
+
+A page's digest covers the site (generator code, library versions, every setting, every
+template, the navigation) and its own context, walked value by value. An article counts
+by its cache key (its file's bytes and everything its parsing depends on) plus the names
+the registries gave its outlet and topics. A listing, year or month counts by its own
+fields and the *number* of its articles: the articles a page shows are in its pager, and
+templates use a whole listing's articles only to count them (the incremental-build test
+compares every page with a cold build, so a template that starts using more is caught).
+A context holding a value of a kind not known here is never skipped: it is always rendered.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import importlib.metadata
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .. import cache
+from ..config import Config
+from ..content.model import Article, Page
+from ..site.index import Listing, Month, Year
+from .pages import PageJob
+
+_SHALLOW = (Listing, Year, Month)
+
+
+class _Unknown(Exception):
+    pass
+
+
+def site_digest(config: Config, nav_pages: list[Page]) -> str:
+    """Everything every page depends on."""
+    templates = Path(config.templates_dir)
+    files = []
+    if templates.is_dir():
+        for path in sorted(templates.rglob("*")):
+            if path.is_file():
+                files += [path.relative_to(templates).as_posix(), path.read_bytes()]
+    versions = []
+    for name in ("Jinja2", "MarkupSafe", "Babel"):
+        try:
+            versions.append((name, importlib.metadata.version(name)))
+        except importlib.metadata.PackageNotFoundError:
+            versions.append((name, ""))
+    return cache.digest(cache.generator_digest(), tuple(versions), repr(config), repr(nav_pages), *files)
+
+
+class Fingerprints:
+    def __init__(self, site: str):
+        self.site = site
+        self._articles: dict[int, object] = {}
+
+    def of(self, job: PageJob) -> str | None:
+        """The job's digest, or None when its context holds something unknown."""
+        try:
+            return cache.digest(self.site, job.template, job.url, self._walk(job.context))
+        except _Unknown:
+            return None
+
+    def _article(self, article: Article) -> object:
+        found = self._articles.get(id(article))
+        if found is None:
+            if article.body.path:  # the cache key: the file and all its parsing depends on
+                found = (article.body.path, article.outlet, article.topics)
+            else:
+                found = repr(article)
+            self._articles[id(article)] = found
+        return found
+
+    def _walk(self, value: Any) -> object:
+        if value is None or isinstance(value, (str, int, float, bool)):
+            return value
+        if isinstance(value, Article):
+            return self._article(value)
+        if isinstance(value, (list, tuple)):
+            return tuple(self._walk(item) for item in value)
+        if isinstance(value, dict):
+            return tuple((str(k), self._walk(v)) for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
+        if isinstance(value, (datetime, date)):
+            return value.isoformat()
+        if isinstance(value, _SHALLOW):
+            return (type(value).__name__, tuple(
+                (f.name, len(getattr(value, f.name)) if f.name == "articles" else self._walk(getattr(value, f.name)))
+                for f in dataclasses.fields(value)))
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return (type(value).__name__, tuple(self._walk(getattr(value, f.name)) for f in dataclasses.fields(value)))
+        raise _Unknown(type(value).__name__)
