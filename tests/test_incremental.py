@@ -18,6 +18,7 @@ from PIL import Image as PILImage
 from conftest import Site
 from newsarchive.commands.build import build
 from newsarchive.config import Config, load_config
+from newsarchive.errors import BuildError
 from sitecheck import tree
 
 TOPICS = ["Syria", "Diplomacy", "Économie", "Energy", "Water", "سوريا"]
@@ -171,7 +172,7 @@ def test_failed_build_after_incremental_ones_leaves_output_untouched(site: Site,
     before = tree(site.output)
     bad = archive.path(archive.names[0])
     bad.write_text(bad.read_text(encoding="utf-8").replace("date:", "date: 2020-02-30\nx:"), encoding="utf-8")
-    with pytest.raises(Exception):
+    with pytest.raises(BuildError):
         build(warm)
     assert tree(site.output) == before
     bad.unlink()
