@@ -19,8 +19,8 @@ from newsarchive.commands.build import build
 from newsarchive.config import Config, load_config
 from newsarchive.content import article as article_module
 from newsarchive.content import store as store_module
-from newsarchive.content.load import load_content
-from newsarchive.content.markdown import MarkdownRenderer
+from newsarchive.content.load import load_content, renderer_for
+from newsarchive.errors import BuildError
 from sitecheck import tree
 
 
@@ -106,9 +106,17 @@ def test_changed_image_is_measured_again(filled: Site, tmp_path):
     assert out == cold(filled, config, tmp_path)
 
 
-@pytest.mark.parametrize("setting, value", [("smarty", True), ("timezone", "Asia/Tehran")])
+@pytest.mark.parametrize("setting, value", [("smarty", True), ("timezone", "Asia/Tehran"), ("max_topics", 1),
+                                            ("base_url", "https://other.example/sub/")])
 def test_settings_read_article_uses_invalidate(filled: Site, tmp_path, setting, value):
     config = config_of(filled, **{setting: value})
+    if setting == "max_topics":  # now every article has too many: both builds fail alike
+        with pytest.raises(BuildError) as warm_failure:
+            build(config)
+        with pytest.raises(BuildError) as cold_failure:
+            build(replace(config, cache_dir=None))
+        assert warm_failure.value.errors == cold_failure.value.errors != []
+        return
     assert warm(filled, config) == cold(filled, config, tmp_path)
 
 
@@ -116,11 +124,12 @@ def test_other_settings_do_not_change_what_read_article_returns(filled: Site):
     """The cache key holds only CONFIG_FIELDS: prove read_article reads nothing else."""
     config = config_of(filled, cache=False)
     text = (filled.content / "articles/2020/01/story-0.md").read_text(encoding="utf-8")
-    renderer = MarkdownRenderer(smarty=config.smarty)
+    renderer = renderer_for(config)
     base, _ = article_module.read_article("articles/2020/01/story-0.md", text, config, renderer)
-    others = replace(config, title="Other", base_url="https://other.example/sub/", language="fr",
-                     per_page=3, related_count=1, feed_length=2, drafts=True,
-                     output_dir=filled.root / "elsewhere", templates_dir=filled.root / "t")
+    others = replace(config, title="Other", description="Else", language="fr", id_authority="other.example",
+                     per_page=3, related_count=1, feed_length=2, drafts=True, future=True,
+                     output_dir=filled.root / "elsewhere", templates_dir=filled.root / "t",
+                     static_dir=filled.root / "s", cache_dir=filled.root / "c")
     again, _ = article_module.read_article("articles/2020/01/story-0.md", text, others, renderer)
     assert again == base
 
