@@ -70,6 +70,9 @@ class Manifest:
     sources: dict[str, tuple[str, tuple[int, int, int, int]]] = field(default_factory=dict)
     pages: dict[str, str] = field(default_factory=dict)  # rel -> fingerprint of its inputs
     output_inode: int = 0
+    # The top two levels of output/ (names, inodes, times): what a hand edit would change
+    # (a folder moved, a link planted); a mismatch voids the manifest.
+    shape: tuple[tuple[str, int, int, bool], ...] = ()
     spare_inode: int = 0
     # Files in which the spare differs from output/ (changed, added or removed by the last build).
     spare_diff: tuple[str, ...] = ()
@@ -114,7 +117,8 @@ class StagedOutput:
         _remove_leftovers(self.output)
         if self._state is not None:
             stored = cache.load(self._state, self._key)
-            if isinstance(stored, Manifest) and _inode(self.output) == stored.output_inode != 0:
+            if (isinstance(stored, Manifest) and _inode(self.output) == stored.output_inode != 0
+                    and _shape(self.output) == stored.shape):
                 self.previous, self.trusted = stored, True
         return self
 
@@ -271,6 +275,7 @@ class StagedOutput:
         if not self._staged:
             # Not one byte differs: output/ stays as it is, and so does the spare.
             manifest.output_inode = self.previous.output_inode
+            manifest.shape = self.previous.shape
             manifest.spare_inode = self.previous.spare_inode
             manifest.spare_diff = self.previous.spare_diff
             self._save(manifest)
@@ -293,6 +298,7 @@ class StagedOutput:
             os.rename(self.root, self.output)
         _fsync_dir(self.output.parent)
         manifest.output_inode = _inode(self.output)
+        manifest.shape = _shape(self.output)
         self._save(manifest)
 
     def _save(self, manifest: Manifest) -> None:
@@ -308,6 +314,23 @@ def _inode(path: Path) -> int:
         return os.stat(path).st_ino
     except OSError:
         return 0
+
+
+def _shape(output: Path) -> tuple[tuple[str, int, int, bool], ...]:
+    found: list[tuple[str, int, int, bool]] = []
+    try:
+        top = list(os.scandir(output))
+    except OSError:
+        return ()
+    for entry in top:
+        st = entry.stat(follow_symlinks=False)
+        found.append((entry.name, st.st_ino, st.st_mtime_ns, entry.is_symlink()))
+        if entry.is_dir(follow_symlinks=False):
+            with os.scandir(entry.path) as inner:
+                for sub in inner:
+                    sst = sub.stat(follow_symlinks=False)
+                    found.append((f"{entry.name}/{sub.name}", sst.st_ino, sst.st_mtime_ns, sub.is_symlink()))
+    return tuple(sorted(found))
 
 
 def _prune(folder: Path, root: Path) -> None:
