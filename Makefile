@@ -63,3 +63,7 @@ errors-doc: $(STAMP) ## Re-record the error catalogue's messages and regenerate 
 .PHONY: import
 import: $(STAMP) ## Import copied text: make import FILE=copied.txt TOPICS="a, b" URL="https://…" [OUTLET="…"] [DATE=YYYY-MM-DD]
 	$(BIN)/python build.py import "$(FILE)" --topics "$(TOPICS)" $(if $(URL),--source-url "$(URL)") $(if $(OUTLET),--outlet "$(OUTLET)") $(if $(DATE),--date "$(DATE)")
+
+.PHONY: bench
+bench: $(STAMP) ## Benchmark table (N=1,000 and 10,000; BENCH_FULL=1 adds 100,000): cold, no-op, edits
+	$(BIN)/python bench/run.py $(BENCH_ARGS)
