@@ -85,8 +85,10 @@ def check(code: int, err: str, site: Path, before: set[Path], root: Path) -> Non
             for line in lines[:-1]:
                 assert ERROR_LINE.match(line), line
         output = (site / "output").resolve()
+        # Besides output/: its lock, the build cache and the spare copy of the previous output.
+        allowed = [output, (site / ".cache").resolve(), (site / ".spare-output").resolve()]
         for path in {Path(d) / n for d, _, fs in os.walk(root) for n in fs} - before:
-            assert path.resolve().is_relative_to(output) or path.name == ".output.lock", path
+            assert any(path.resolve().is_relative_to(f) for f in allowed) or path.name == ".output.lock", path
         if code == 0:
             for page in output.rglob("*.html"):
                 check_html_tree(lxml.html.document_fromstring(page.read_bytes()), str(page.relative_to(output)),
