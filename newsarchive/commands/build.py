@@ -17,7 +17,8 @@ from ..content.load import load_content
 from ..errors import BuildError, ContentError
 from ..output import StagedOutput, build_lock
 from ..progress import Progress
-from ..render.feeds import feed_files
+from ..render.feeds import feed_files, feed_plans
+from ..render.fingerprint import site_digest
 from ..render.pages import FigureRenderer, page_jobs
 from ..render.redirects import redirect_jobs
 from ..render.run import Renderer, render_all, template_error
@@ -86,11 +87,10 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
         if errors:
             raise BuildError(errors)
         progress.stage("Feeds")
-        feeds = 0
+        feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))
         try:
-            for rel, data in feed_files(index, config, urls, env, figures):
+            for rel, data in feed_files(index, config, urls, env, figures, out, site_digest(config, index.pages)):
                 out.write(rel, data)
-                feeds += 1
         except jinja2.TemplateError as exc:
             raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
 

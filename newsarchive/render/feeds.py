@@ -20,22 +20,28 @@ from __future__ import annotations
 import html
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
+from typing import TYPE_CHECKING
 
 import jinja2
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
+from .. import cache
 from ..config import Config
 from ..content.model import Article
 from ..site import ids
 from ..site.index import SiteIndex
 from ..site.urls import Urls
 from .absolute import absolute_links, xml_safe
+from .fingerprint import Fingerprints
 from .pages import FigureRenderer
+
+if TYPE_CHECKING:
+    from ..output import StagedOutput
 
 # What an empty feed says it was last changed: a constant, since there is no content date.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -156,50 +162,70 @@ class FeedItems:
 
 def site_feeds(index: SiteIndex, config: Config, urls: Urls, items: FeedItems) -> list[Feed]:
     """Every feed of the site: the site-wide one, then one per topic and one per outlet."""
+    return [replace(feed, items=tuple(items(a) for a in articles))
+            for feed, articles in feed_plans(index, config, urls)]
+
+
+def feed_plans(index: SiteIndex, config: Config, urls: Urls) -> list[tuple[Feed, list[Article]]]:
+    """Each feed without its items, and the articles its items are made from (newest first
+    by publication date, the site's order: an update changes an entry's `updated`, not its
+    place, so a correction never poses as news)."""
     authority = ids.authority(config)
     length = config.feed_length
     has_icon = (Path(config.static_dir) / ICON).is_file()
     icon = urls.absolute(urls.static(ICON)) if has_icon else ""
 
-    def entries(articles: list[Article]) -> tuple[FeedItem, ...]:
-        # Newest first by publication date (the site's order); an update changes an
-        # entry's `updated`, not its place, so a correction never poses as news.
-        return tuple(items(a) for a in articles[:length])
-
-    feeds = [Feed(
+    feeds = [(Feed(
         id=ids.feed_id(authority),
         title=config.title,
         description=config.description or f"The latest articles in {config.title}",
         home_url=urls.absolute(urls.home()),
         language=config.language,
-        items=entries(index.articles),
+        items=(),
         rss_url=urls.absolute(urls.feed("rss")),
         atom_url=urls.absolute(urls.feed("atom")),
         json_url=urls.absolute(urls.feed("json")),
         icon_url=icon,
-    )]
+    ), index.articles[:length])]
     for kind, listings, about in (("topics", index.topics, "about"), ("outlets", index.outlets, "from")):
         for listing in listings:
             term = listing.term
-            feeds.append(Feed(
+            feeds.append((Feed(
                 id=ids.feed_id(authority, kind, term.slug),
                 title=f"{term.name} · {config.title}",
                 description=f"Articles {about} {term.name} in {config.title}",
                 home_url=urls.absolute(urls.topic(term.slug) if kind == "topics" else urls.outlet(term.slug)),
                 language=config.language,
-                items=entries(listing.articles),
+                items=(),
                 rss_url=urls.absolute(urls.term_feed(kind, term.slug, "rss")),
                 atom_url=urls.absolute(urls.term_feed(kind, term.slug, "atom")),
                 icon_url=icon,
-            ))
+            ), listing.articles[:length]))
     return feeds
 
 
 def feed_files(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment,
-               figures: FigureRenderer) -> Iterator[tuple[PurePosixPath, bytes]]:
-    """(file in output/, bytes) for every feed of the site."""
+               figures: FigureRenderer, out: StagedOutput | None = None,
+               site: str = "") -> Iterator[tuple[PurePosixPath, bytes]]:
+    """(file in output/, bytes) for every feed of the site.
+
+    Given the staged output and the site's digest (render/fingerprint.py), a feed whose
+    inputs (its own fields, the site, its articles' cache keys) are those of the last build
+    is kept as it is, not made again: a feed's entries carry whole article bodies.
+    """
     items = FeedItems(env, config, urls, figures)
-    for feed in site_feeds(index, config, urls, items):
+    fingerprints = Fingerprints(site)
+    for feed, articles in feed_plans(index, config, urls):
+        files = [_file(urls, feed.rss_url), _file(urls, feed.atom_url)]
+        files += [_file(urls, feed.json_url)] if feed.json_url else []
+        if out is not None:
+            inputs = cache.digest(site, repr(feed), tuple(fingerprints.article_key(a) for a in articles))
+            keys = [f.as_posix() for f in files]
+            if all(out.previous.pages.get(k) == inputs for k in keys) and all(out.keep(k) for k in keys):
+                out.pages.update(dict.fromkeys(keys, inputs))
+                continue
+            out.pages.update(dict.fromkeys(keys, inputs))
+        feed = replace(feed, items=tuple(items(a) for a in articles))
         rss, atom = xml_feeds(feed)
         yield _file(urls, feed.rss_url), rss
         yield _file(urls, feed.atom_url), atom

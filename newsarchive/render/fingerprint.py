@@ -61,6 +61,9 @@ class Fingerprints:
         except _Unknown:
             return None
 
+    def article_key(self, article: Article) -> object:
+        return self._article(article)
+
     def _article(self, article: Article) -> object:
         found = self._articles.get(id(article))
         if found is None:
