@@ -22,7 +22,7 @@ from typing import Any
 from .. import cache
 from ..config import Config
 from ..content.model import Article, Page
-from ..site.index import Listing, Month, Year
+from ..site.index import Listing, Month, Pager, Year
 from .pages import PageJob
 
 _SHALLOW = (Listing, Year, Month)
@@ -85,6 +85,12 @@ class Fingerprints:
             return tuple((str(k), self._walk(v)) for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
         if isinstance(value, (datetime, date)):
             return value.isoformat()
+        if isinstance(value, Pager):
+            # `pages` lists every page's address: a function of the first page's address,
+            # the count and the URL code (in the site digest). Walking it on every page of
+            # a long listing would cost the square of its length.
+            return ("Pager", value.number, value.total, value.url, value.first_url, value.last_url,
+                    value.prev_url, value.next_url, len(value.pages), self._walk(list(value.items)))
         if isinstance(value, _SHALLOW):
             return (type(value).__name__, tuple(
                 (f.name, len(getattr(value, f.name)) if f.name == "articles" else self._walk(getattr(value, f.name)))
