@@ -124,15 +124,9 @@ class StagedOutput:
 
     def __exit__(self, exc_type, exc, tb) -> None:
         if exc_type is not None and self.root.exists():
-            if self.trusted and self._staged:
-                # The staging folder is the spare plus this build's changes: keep it as the
-                # spare, noting where it differs, rather than delete a whole tree.
-                os.rename(self.root, self.spare)
-                self.previous.spare_inode = _inode(self.spare)
-                self.previous.spare_diff = tuple(sorted(self._touched))
-                self._save(self.previous)
-            else:
-                shutil.rmtree(self.root, ignore_errors=True)
+            # A failed build's files go, so the space comes back (a full disk); the spare
+            # went with them, so the next build copies output/ once more.
+            shutil.rmtree(self.root, ignore_errors=True)
 
     def stage(self) -> None:
         """Make the staging folder: the spare brought up to date, or a linked copy."""

@@ -19,7 +19,9 @@ def tree(root: Path) -> dict[str, bytes]:
 def leftovers(folder: Path) -> list[str]:
     """Hidden entries a build left beside its output (its lock file aside): staging, retired
     or temporary folders."""
-    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock"))
+    kept = (".cache",)  # the build cache; `.spare-<output>` is the previous output, kept on purpose
+    return sorted(p.name for p in folder.iterdir() if p.name.startswith(".") and not p.name.endswith(".lock")
+                  and p.name not in kept and not p.name.startswith(".spare-"))
 
 
 def run_with_fault(site, prelude: str, *args: str, **kwargs) -> subprocess.CompletedProcess[str]:
