@@ -9,8 +9,9 @@ import zlib
 from pathlib import Path
 
 import pytest
-from conftest import BASIC_ARTICLE, REPO, Site
 from lxml import html as lxml_html
+
+from conftest import BASIC_ARTICLE, REPO, Site
 
 
 def tree(site: Site, rel: str):  # type: ignore[no-untyped-def]
