@@ -80,7 +80,6 @@ class Manifest:
 
 @dataclass
 class Records:
-    written: set[PurePosixPath]
     digests: dict[str, str]
     pages: dict[str, str]
     touched: set[str]
@@ -101,9 +100,8 @@ class StagedOutput:
         self.output = output
         self.root = output.parent / f"{_STAGING_PREFIX}{output.name}-{os.getpid()}"
         self.spare = output.parent / f"{_SPARE_PREFIX}{output.name}"
-        self.written: set[PurePosixPath] = set()
         self.changed = 0
-        self.digests: dict[str, str] = {}  # this build's files
+        self.digests: dict[str, str] = {}  # this build's files: rel -> digest of its bytes
         self.sources: dict[str, tuple[str, tuple[int, int, int, int]]] = {}
         self.pages: dict[str, str] = {}
         self._state = state / f"output-{cache.digest(str(output.resolve()))}.pickle" if state else None
@@ -159,30 +157,33 @@ class StagedOutput:
 
     def records(self) -> Records:
         """What this object recorded since the last call (a worker's share of the build)."""
-        mine = Records(self.written, self.digests, self.pages, self._touched, self.changed)
-        self.written, self.digests, self.pages, self._touched, self.changed = set(), {}, {}, set(), 0
+        mine = Records(self.digests, self.pages, self._touched, self.changed)
+        self.digests, self.pages, self._touched, self.changed = {}, {}, set(), 0
         return mine
 
     def absorb(self, records: Records) -> None:
         """Take in what a worker process recorded through its copy of this object."""
-        self.written |= records.written
         self.digests.update(records.digests)
         self.pages.update(records.pages)
         self._touched |= records.touched
         self.changed += records.changed
 
+    @property
+    def written(self) -> list[str]:
+        """Every file of the new site (written or kept), by path relative to output/."""
+        return list(self.digests)
+
     def write(self, rel: PurePosixPath | str, data: bytes) -> None:
-        rel = PurePosixPath(rel)
-        if rel.is_absolute() or ".." in rel.parts or "\x00" in str(rel) or str(rel) in ("", "."):
+        key = rel.as_posix() if isinstance(rel, PurePosixPath) else rel
+        parts = key.split("/")
+        if key.startswith("/") or ".." in parts or "" in parts or "." in parts or "\x00" in key:
             raise OutputError(f"refusing to write outside the output folder: {rel}")
-        key = rel.as_posix()
         digest = cache.digest(data)
-        self.written.add(rel)
         self.digests[key] = digest
         if self.trusted and self.previous.files.get(key) == digest:
             return  # output/ has these bytes, and so will the staging folder
         self.stage()
-        target = self.root / rel
+        target = self.root / key
         self._touched.add(key)  # before writing: a failed write leaves the file unknown too
         try:
             try:
@@ -209,11 +210,11 @@ class StagedOutput:
 
     def keep(self, rel: PurePosixPath | str) -> bool:
         """Keep the file the last build wrote, without its bytes; False if that is unknown."""
-        key = PurePosixPath(rel).as_posix()
-        if not self.trusted or key not in self.previous.files:
+        key = rel.as_posix() if isinstance(rel, PurePosixPath) else rel
+        digest = self.previous.files.get(key) if self.trusted else None
+        if digest is None:
             return False
-        self.written.add(PurePosixPath(key))
-        self.digests[key] = self.previous.files[key]
+        self.digests[key] = digest
         return True
 
     def differs(self) -> set[str]:
@@ -229,18 +230,20 @@ class StagedOutput:
             if key.startswith(folder + "/"):
                 self.keep(key)
 
-    def copy(self, rel: PurePosixPath | str, source: Path) -> None:
-        key = PurePosixPath(rel).as_posix()
+    def copy(self, rel: PurePosixPath | str, source: Path | str) -> None:
+        key = rel.as_posix() if isinstance(rel, PurePosixPath) else rel
+        source = str(source)
         st = os.stat(source)
         sig = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
         # A source changed in the last seconds may change again within one clock tick.
         settled = st.st_mtime_ns < time.time_ns() - 2_000_000_000
-        if settled and self.previous.sources.get(key) == (str(source), sig) and self.keep(key):
-            self.sources[key] = (str(source), sig)
+        if settled and self.previous.sources.get(key) == (source, sig) and self.keep(key):
+            self.sources[key] = (source, sig)
             return
-        self.write(rel, source.read_bytes())
+        with open(source, "rb") as handle:
+            self.write(key, handle.read())
         if settled:
-            self.sources[key] = (str(source), sig)
+            self.sources[key] = (source, sig)
 
     def commit(self) -> None:
         """Drop files this build did not write, then put the staging folder in place."""
@@ -260,7 +263,7 @@ class StagedOutput:
                 base = Path(dirpath)
                 for name in filenames:
                     path = base / name
-                    if PurePosixPath(path.relative_to(self.root).as_posix()) not in self.written:
+                    if path.relative_to(self.root).as_posix() not in self.digests:
                         path.unlink()
                         self.changed += 1
                 if base != self.root and not any(base.iterdir()):
@@ -301,6 +304,11 @@ class StagedOutput:
                 cache.save(self._state, self._key, manifest)
             except OSError:
                 pass  # the site is built; the next build just starts without a manifest
+
+
+def output_identity(output: Path) -> tuple[int, tuple[tuple[str, int, int, bool], ...]]:
+    """What tells the folder a build left from one replaced or touched by hand since."""
+    return _inode(output), _shape(output)
 
 
 def _inode(path: Path) -> int:

@@ -54,7 +54,7 @@ def index_site(binary: Path, out: StagedOutput) -> int:
     # Named after the staging folder, so the next build removes it if this one is killed.
     with tempfile.TemporaryDirectory(prefix=f"{out.root.name}-pagefind-", dir=out.root.parent) as tmp:
         pages, bundle = Path(tmp) / "pages", Path(tmp) / "bundle"
-        for rel in sorted(out.written):
+        for rel in sorted(PurePosixPath(key) for key in out.written):
             if rel.suffix == ".html" and rel.parts[0] != BUNDLE.name:
                 target = pages / rel
                 target.parent.mkdir(parents=True, exist_ok=True)

@@ -15,6 +15,7 @@ import pytest
 from PIL import Image as PILImage
 
 from conftest import Site
+from newsarchive import cache as cache_module
 from newsarchive.commands.build import build
 from newsarchive.config import Config, load_config
 from newsarchive.content import article as article_module
@@ -209,3 +210,49 @@ def test_cache_option_on_the_command_line(site: Site):
     site.build("--cache", str(site.root / "my-cache"))
     assert (site.root / "my-cache" / "articles.pickle").is_file()
     assert not (site.root / ".cache").exists()
+
+
+def _append(site: Site, n: int, text: str) -> None:
+    path = next(site.content.rglob(f"story-{n}.md"))
+    path.write_text(path.read_text(encoding="utf-8") + text, encoding="utf-8")
+
+
+def test_an_edit_writes_only_the_recent_entries(filled: Site, tmp_path):
+    """One article changed: the store's whole file stays, the recent file holds the change."""
+    cache = filled.root / ".cache"
+    whole = (cache / "articles.pickle").stat().st_mtime_ns
+    _append(filled, 1, "\nA correction.\n")
+    config = config_of(filled)
+    assert warm(filled, config) == cold(filled, config, tmp_path)
+    assert (cache / "articles.pickle").stat().st_mtime_ns == whole
+    recent = store_module.ArticleStore.open(config)
+    assert recent is not None and list(recent.recent) == ["articles/2020/02/story-1.md"]
+    _append(filled, 2, "\nAnother.\n")
+    assert warm(filled, config) == cold(filled, config, tmp_path)  # recent applied, then added to
+
+
+def test_damaged_or_stale_recent_file_is_ignored(filled: Site, tmp_path):
+    cache = filled.root / ".cache"
+    config = config_of(filled)
+    recent = cache / "articles-recent.pickle"
+    store = store_module.ArticleStore.open(config)
+    assert store is not None
+    # Left from before the whole file was written again: another generation, not applied.
+    cache_module.save(recent, store.key, {"generation": store.generation + 1, "trash": [],
+                                          "entries": {"articles/2020/02/story-1.md": None}})
+    reopened = store_module.ArticleStore.open(config)
+    assert reopened is not None and "articles/2020/02/story-1.md" in reopened.entries
+    recent.write_bytes(b"\x80garbage")
+    _append(filled, 1, "\nA correction.\n")
+    assert warm(filled, config) == cold(filled, config, tmp_path)
+
+
+def test_recent_entries_fold_into_the_whole_file(filled: Site, monkeypatch):
+    monkeypatch.setattr(store_module, "_RECENT_MIN", 2)
+    config = config_of(filled)
+    for n in range(4):
+        _append(filled, n, f"\nEdit {n}.\n")
+        build(config)
+    store = store_module.ArticleStore.open(config)
+    assert store is not None and len(store.recent) <= 2  # folded at least once
+    assert len(store.entries) == 6 and store.generation > 1

@@ -47,3 +47,52 @@ def test_zipf_topics_match_the_definition() -> None:
 
 def test_never_itself_and_only_sharing_articles() -> None:
     assert related_by_topics([("a",), ("b",), ("a", "b")], 5) == [[2], [2], [0, 1]]
+
+
+def _articles(topic_sets: list[tuple[int, tuple[str, ...]]]) -> list:
+    """Articles named by number, dated by number (higher is newer), with these topics."""
+    from datetime import UTC, datetime, timedelta
+
+    from newsarchive.content.model import Article, Body, Term
+    base = datetime(2020, 1, 1, tzinfo=UTC)
+    return [Article(source_path=f"a/{n}.md", slug=f"s{n}", title=str(n), date=base + timedelta(days=day),
+                    outlet=Term("O", "o"), topics=tuple(Term(t, t) for t in topics), body=Body(text=""),
+                    summary="") for n, (day, topics) in enumerate(topic_sets)]
+
+
+edit = st.tuples(st.sampled_from(["add", "remove", "topics", "date"]), st.integers(0, 1000),
+                 topic_set, st.integers(0, 30))
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), topic_set), min_size=1, max_size=30), st.lists(edit, max_size=8),
+       st.integers(min_value=1, max_value=6))
+def test_memo_of_the_last_build_gives_the_same_lists(start, edits, count) -> None:
+    """Edits, additions, removals and re-datings: reusing the memo equals ranking afresh."""
+    from newsarchive.config import Config
+    from newsarchive.site.index import RelatedMemo, _related, newest_first
+    from newsarchive.site.urls import Urls
+
+    urls = Urls(Config())
+    items = dict(enumerate(start))
+    memo = RelatedMemo()
+
+    def ranked(with_memo: RelatedMemo | None) -> dict:
+        articles = sorted((a for a in _articles([items.get(n, (0, ())) for n in range(max(items) + 1)])
+                           if int(a.title) in items), key=newest_first)
+        return {url: [a.source_path for a in chosen] for url, chosen in _related(articles, urls, count, with_memo).items()}
+
+    assert ranked(memo) == ranked(None)
+    for kind, which, topics, day in edits:
+        keys = sorted(items)
+        if kind == "add" or len(keys) == 1:
+            items[max(keys) + 1] = (day, topics)
+        else:
+            n = keys[which % len(keys)]
+            if kind == "remove":
+                del items[n]
+            elif kind == "topics":
+                items[n] = (items[n][0], topics)
+            else:
+                items[n] = (day, items[n][1])
+        assert ranked(memo) == ranked(None)

@@ -1,33 +1,23 @@
-"""`build`: the pipeline, top to bottom.
+"""`build`: turn content/ into the site in output/, or see that nothing it reads changed.
 
-config -> load and validate content -> index -> render -> stage -> swap into output/.
-Any error stops the build before the swap, so output/ is never half-written.
+A build whose inputs (inputs.py) are exactly those of the last good build, with output/
+as that build left it, is a no-op: it answers from the cache without loading the rendering
+code, reading an article or writing a file. Anything else runs the pipeline (pipeline.py),
+which itself re-renders only what changed.
 """
 
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
-from pathlib import Path, PurePosixPath
+from dataclasses import dataclass, replace
+from datetime import datetime
+from pathlib import Path
 
-import jinja2
-
+from .. import inputs
 from ..config import Config
-from ..content.load import load_content
-from ..errors import BuildError, ContentError
-from ..output import StagedOutput, build_lock
+from ..output import build_lock
 from ..progress import Progress
-from ..render.feeds import feed_files, feed_plans
-from ..render.fingerprint import site_digest
-from ..render.pages import FigureRenderer, page_jobs
-from ..render.redirects import redirect_jobs
-from ..render.run import Renderer, render_all, template_error
-from ..render.sitemap import robots_txt, sitemap_entries, sitemap_files
-from ..render.templates import make_environment
-from ..search import BUNDLE, OFF_NOTICE, SearchIndexError, index_site, pagefind_binary
-from ..site import ids
-from ..site.index import build_index, describe
-from ..site.urls import Urls
+from ..search import OFF_NOTICE, pagefind_binary
 
 
 @dataclass(frozen=True)
@@ -41,6 +31,8 @@ class BuildResult:
     search: bool = True
     feeds: int = 0
     redirects: int = 0
+    # The earliest date of an article held back as future-dated: the site changes then.
+    due: datetime | None = None
 
     def summary(self) -> str:
         redirects = f", {_n(self.redirects, 'redirect')}" if self.redirects else ""
@@ -57,83 +49,14 @@ def _n(count: int, noun: str) -> str:
 def build(config: Config, progress: Progress | None = None) -> BuildResult:
     """Build the site; `progress` (optional) is told each stage and each step of it."""
     started = time.perf_counter()
-    progress = progress or Progress()
-    content = load_content(config, progress)
-    urls = Urls(config)
-    index, errors = build_index(content.articles, content.pages, urls, config.related_count)
-    errors += ids.check_ids(index.articles, ids.authority(config))
-    if content.errors or errors:
-        raise BuildError(content.errors + errors)
-    describe(index, content.registries)
+    search = pagefind_binary()
+    read = inputs.digest(config, search)
+    with build_lock(Path(config.output_dir)):
+        previous = inputs.unchanged(config, read)
+        if isinstance(previous, BuildResult):
+            return replace(previous, changed=0, seconds=time.perf_counter() - started)
+        from ..pipeline import run  # the rendering code: loaded only when there is work
 
-    env = make_environment(Path(config.templates_dir))
-    output = Path(config.output_dir)
-    pagefind = pagefind_binary()
-    with build_lock(output), StagedOutput(output, config.cache_dir) as out:
-        try:
-            figures = FigureRenderer(env, urls)
-            jobs = list(page_jobs(index, config, urls, figures, search_enabled=pagefind is not None))
-        except jinja2.TemplateError as exc:
-            raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
-        redirects, errors = redirect_jobs(index.articles, urls, {urls.output_file(job.url) for job in jobs})
-        if errors:
-            raise BuildError(errors)
-        renderer = Renderer(env, config, urls, index.pages, out)
-        progress.stage("Rendering", len(jobs) + len(redirects), "pages")
-        errors = render_all(renderer, jobs, progress)[1]
-        if not errors:
-            errors = render_all(renderer, redirects, progress)[1]
-        pages = len(jobs)
-        if errors:
-            raise BuildError(errors)
-        progress.stage("Feeds")
-        feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))
-        try:
-            for rel, data in feed_files(index, config, urls, env, figures, out, site_digest(config, index.pages)):
-                out.write(rel, data)
-        except jinja2.TemplateError as exc:
-            raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
-
-        for rel, data in sitemap_files(sitemap_entries(jobs, index, urls), urls):
-            out.write(rel, data)
-        out.write(urls.output_file(urls.robots()), robots_txt(urls))
-        _copy_tree(Path(config.static_dir), PurePosixPath("static"), out)
-        for article in index.articles:
-            folder = Path(config.content_dir) / PurePosixPath(article.source_path).parent
-            article_dir = urls.output_file(urls.article(article)).parent
-            for image in article.images:
-                if image.src:
-                    out.copy(article_dir / image.src, folder / image.src)
-        # The search index is a function of the HTML pages alone: unchanged pages, same index.
-        if pagefind and not any(
-                rel.endswith(".html") and not rel.startswith(f"{BUNDLE}/") for rel in out.differs()):
-            out.keep_folder(str(BUNDLE))
-        elif pagefind:
-            progress.stage("Search index")
-            try:
-                index_site(pagefind, out)
-            except SearchIndexError as exc:
-                raise BuildError([ContentError(str(output), 0, "search", str(exc),
-                                               "run the build again with -v, or check the Pagefind install")]) from None
-        progress.stage("Writing")
-        out.commit()
-    progress.finish()
-    return BuildResult(
-        articles=len(index.articles),
-        pages=pages,
-        files=len(out.written),
-        changed=out.changed,
-        seconds=time.perf_counter() - started,
-        notices=tuple(content.notices) + tuple(ids.notices(index.articles, config)),
-        search=pagefind is not None,
-        feeds=feeds,
-        redirects=len(redirects),
-    )
-
-
-def _copy_tree(source: Path, target: PurePosixPath, out: StagedOutput) -> None:
-    if not source.is_dir():
-        return
-    for path in sorted(source.rglob("*")):
-        if path.is_file() and not path.name.startswith("."):
-            out.copy(target / path.relative_to(source).as_posix(), path)
+        result = run(config, progress or Progress(), started, search)
+        inputs.remember(config, read, result, result.due)
+    return result

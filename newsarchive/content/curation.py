@@ -33,6 +33,7 @@ def curate(content: Content, config: Config) -> None:
         article, errs = apply_registries(article, registries)
         content.errors.extend(errs)
         if article.date > now and not config.future:
+            content.due = min(content.due or article.date, article.date)
             content.notices.append(
                 f"{article.source_path}: dated {article.date.isoformat()}, in the future; "
                 "skipped (build with --future to include it)")

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from contextlib import nullcontext
 from dataclasses import dataclass, field
+from datetime import datetime
 from pathlib import Path
 
 from .. import cache, parallel
@@ -27,6 +28,8 @@ class Content:
     errors: list[ContentError] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
     registries: Registries = field(default_factory=Registries)
+    # The earliest date of an article held back as future-dated: the site changes then.
+    due: datetime | None = None
 
 
 def read_text(path: Path, rel: str, max_bytes: int) -> tuple[str | None, ContentError | None]:
@@ -67,40 +70,53 @@ def markdown_files(root: Path, content_root: Path) -> tuple[list[tuple[str, Path
 
     Sorted so the result never depends on the file system's listing order; a symbolic
     link that leads outside content/ is refused, since content may not read other files.
+    Only links are resolved: a plain entry is where its folder is (this runs on every build).
     """
     found: list[tuple[str, Path]] = []
     errors: list[ContentError] = []
     if not root.is_dir():
         return found, errors
     real_root = content_root.resolve()
-    visited = {root.resolve()}
-    for dirpath, dirnames, filenames in os.walk(root, followlinks=True):
-        kept = []
-        for d in sorted(d for d in dirnames if not d.startswith(".")):
-            folder = Path(dirpath) / d
-            real = folder.resolve()
-            rel = folder.relative_to(content_root).as_posix()
-            if not real.is_relative_to(real_root):
-                errors.append(ContentError(rel, 1, "", "is a link to a folder outside the content folder",
-                                           "copy the folder into content/ instead"))
-            elif real in visited:
-                # A link back up the tree would be walked forever, a link across it read twice.
-                errors.append(ContentError(rel, 1, "", f"is a link to {real.relative_to(real_root).as_posix()}/, "
-                                           "which is already read", "remove the link"))
-            else:
-                visited.add(real)
-                kept.append(d)
-        dirnames[:] = kept
-        for name in sorted(filenames):
-            if not name.endswith(".md") or name.startswith("."):
+    start = root.resolve()
+    if not start.is_relative_to(real_root):
+        return found, errors
+    visited = {start}
+    cut = len(str(content_root)) + 1
+    # (folder as reached from content/, its real path): walked depth first, in name order.
+    stack = [(str(root), start)]
+    while stack:
+        folder, real_folder = stack.pop()
+        try:
+            with os.scandir(folder) as listing:
+                entries = sorted(listing, key=lambda e: e.name)
+        except OSError:
+            continue
+        subfolders = []
+        for entry in entries:
+            if entry.name.startswith("."):
                 continue
-            path = Path(dirpath) / name
-            rel = path.relative_to(content_root).as_posix()
-            if not path.resolve().is_relative_to(real_root):
-                errors.append(ContentError(rel, 1, "", "is a link to a file outside the content folder",
-                                           "copy the file into content/ instead"))
-                continue
-            found.append((rel, path))
+            link = entry.is_symlink()
+            if entry.is_dir():
+                rel = entry.path[cut:]
+                real = Path(entry.path).resolve() if link else real_folder / entry.name
+                if not real.is_relative_to(real_root):
+                    errors.append(ContentError(rel, 1, "", "is a link to a folder outside the content folder",
+                                               "copy the folder into content/ instead"))
+                elif real in visited:
+                    # A link back up the tree would be walked forever, a link across it read twice.
+                    errors.append(ContentError(rel, 1, "", f"is a link to {real.relative_to(real_root).as_posix()}/, "
+                                               "which is already read", "remove the link"))
+                else:
+                    visited.add(real)
+                    subfolders.append((entry.path, real))
+            elif entry.name.endswith(".md"):
+                rel = entry.path[cut:]
+                if link and not Path(entry.path).resolve().is_relative_to(real_root):
+                    errors.append(ContentError(rel, 1, "", "is a link to a file outside the content folder",
+                                               "copy the file into content/ instead"))
+                    continue
+                found.append((rel, Path(entry.path)))
+        stack.extend(reversed(subfolders))
     return sorted(found), errors
 
 

@@ -62,9 +62,13 @@ class Registry:
     entries: list[Entry] = field(default_factory=list)
     # slug of a name or alias -> its entry
     _by_slug: dict[str, Entry] = field(default_factory=dict)
+    # name -> what lookup found: ten thousand articles spell a few hundred names.
+    _found: dict[str, Entry | None] = field(default_factory=dict, repr=False, compare=False)
 
     def lookup(self, name: str) -> Entry | None:
-        return self._by_slug.get(slugify(name))
+        if name not in self._found:
+            self._found[name] = self._by_slug.get(slugify(name))
+        return self._found[name]
 
     def entry(self, slug: str) -> Entry | None:
         """The entry whose own name has this slug (aliases excluded)."""

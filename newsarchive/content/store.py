@@ -19,9 +19,12 @@ from .. import cache
 from ..config import Config
 from .article import CONFIG_FIELDS
 from .markdown import BASE_EXTENSIONS
-from .model import Article, Body
+from .model import Article, Body, Term
 
 Stat = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns
+_WHOLE, _RECENT = "articles.pickle", "articles-recent.pickle"
+# The recent file folds into the whole one past this many entries (or a twentieth of all).
+_RECENT_MIN = 64
 # A file modified less than this long before it was read may change again within one tick
 # of the file system's clock; its times are not trusted next time (its bytes are compared).
 _SETTLE_NS = 2_000_000_000
@@ -42,6 +45,10 @@ class Entry:
 
 @dataclass
 class ArticleStore:
+    """Kept as two files: `articles.pickle` holds every entry, and `articles-recent.pickle`
+    the entries changed since, so a build that changed a few articles rewrites a few
+    entries, not ten thousand. The recent file folds into the whole one when it grows."""
+
     folder: Path
     key: str
     entries: dict[str, Entry] = field(default_factory=dict)
@@ -50,6 +57,13 @@ class ArticleStore:
     trash: list[str] = field(default_factory=list)
     old_trash: list[str] = field(default_factory=list)
     changed: bool = False
+    # Entries changed (or removed: None) since the whole file was written, and that file's
+    # generation, which the recent file must name to be applied.
+    recent: dict[str, Entry | None] = field(default_factory=dict)
+    generation: int = 0
+    # One object per distinct topic or outlet: thousands of articles share a few hundred,
+    # and the pickle stores (and loads) a shared object once.
+    _terms: dict[Term, Term] = field(default_factory=dict)
 
     @classmethod
     def open(cls, config: Config) -> ArticleStore | None:
@@ -64,10 +78,32 @@ class ArticleStore:
             return None
         key = load_key(config, folder)
         store = cls(folder, key)
-        stored = cache.load(folder / "articles.pickle", key)
+        stored = cache.load(folder / _WHOLE, key)
         if isinstance(stored, dict) and isinstance(stored.get("entries"), dict):
             store.entries, store.old_trash = stored["entries"], list(stored.get("trash", []))
+            store.generation = stored.get("generation", 0)
+            recent = cache.load(folder / _RECENT, key)
+            if (isinstance(recent, dict) and recent.get("generation") == store.generation
+                    and isinstance(recent.get("entries"), dict)):
+                store.recent = recent["entries"]
+                store.old_trash = list(recent.get("trash", []))
+                for rel, entry in store.recent.items():
+                    if entry is None:
+                        store.entries.pop(rel, None)
+                    else:
+                        store.entries[rel] = entry
+        for entry in store.entries.values():
+            store._intern(entry.article)
         return store
+
+    def _intern(self, article: Article) -> Article:
+        """The article with the store's one object for each of its terms."""
+        terms = self._terms
+        outlet = terms.setdefault(article.outlet, article.outlet)
+        topics = tuple(terms.setdefault(t, t) for t in article.topics)
+        if outlet is article.outlet and all(a is b for a, b in zip(topics, article.topics, strict=True)):
+            return article
+        return replace(article, outlet=outlet, topics=topics)
 
     def body_path(self, article_key: str) -> Path:
         return self.folder / "bodies" / article_key[:2] / f"{article_key}.html"
@@ -84,7 +120,7 @@ class ArticleStore:
             if cache.digest(raw) != entry.digest:
                 return None, raw
             if st.st_mtime_ns < cutoff_ns:  # same bytes: its times can be trusted from now on
-                self.entries[rel] = replace(entry, stat=stat_of(st))
+                self.entries[rel] = self.recent[rel] = replace(entry, stat=stat_of(st))
                 self.changed = True
         for image, sig, image_digest in entry.images:
             try:
@@ -102,13 +138,15 @@ class ArticleStore:
 
     def put(self, rel: str, entry: Entry) -> None:
         self.replaced(rel)
-        self.entries[rel] = entry
+        entry = replace(entry, article=self._intern(entry.article))
+        self.entries[rel] = self.recent[rel] = entry
         self.changed = True
 
     def save(self, live: set[str]) -> None:
         """Keep the entries of the files this build read; bodies nobody uses go to the trash."""
         for rel in [rel for rel in self.entries if rel not in live]:
             self.trash.append(self.entries.pop(rel).article.body.path)
+            self.recent[rel] = None
             self.changed = True
         if not (self.changed or self.old_trash):
             return
@@ -117,7 +155,15 @@ class ArticleStore:
             if body not in in_use and body.startswith(str(self.folder)):
                 Path(body).unlink(missing_ok=True)
         trash = sorted({body for body in self.trash if body not in in_use})
-        cache.save(self.folder / "articles.pickle", self.key, {"entries": self.entries, "trash": trash})
+        if self.generation and len(self.recent) <= max(_RECENT_MIN, len(self.entries) // 20):
+            cache.save(self.folder / _RECENT, self.key,
+                       {"generation": self.generation, "entries": self.recent, "trash": trash})
+        else:
+            self.generation = self.generation % 1_000_000_000 + 1
+            cache.save(self.folder / _WHOLE, self.key,
+                       {"generation": self.generation, "entries": self.entries, "trash": trash})
+            (self.folder / _RECENT).unlink(missing_ok=True)
+            self.recent = {}
         self.old_trash, self.trash, self.changed = trash, [], False
 
     def replaced(self, rel: str) -> None:

@@ -52,6 +52,7 @@ def site_digest(config: Config, nav_pages: list[Page]) -> str:
 class Fingerprints:
     def __init__(self, site: str):
         self.site = site
+        # Digest parts of articles and listings, by object: the same ones recur on many pages.
         self._articles: dict[int, object] = {}
 
     def of(self, job: PageJob) -> str | None:
@@ -68,14 +69,24 @@ class Fingerprints:
         found = self._articles.get(id(article))
         if found is None:
             if article.body.path:  # the cache key: the file and all its parsing depends on
-                found = (article.body.path, article.outlet, article.topics)
+                # Plus the registries' names for its outlet and topics; one string, since
+                # it is summed up again on every page that lists the article.
+                terms = (article.outlet, *article.topics)
+                found = "\x1f".join([article.body.path, *(f"{t.name}\x1e{t.slug}" for t in terms)])
             else:
                 found = repr(article)
             self._articles[id(article)] = found
         return found
 
     def _walk(self, value: Any) -> object:
-        if value is None or isinstance(value, (str, int, float, bool)):
+        kind = type(value)  # the common kinds first, by exact type: this runs for every page
+        if kind is str or kind is int or value is None:
+            return value
+        if kind is Article:
+            return self._article(value)
+        if kind is list or kind is tuple:
+            return tuple(map(self._walk, value))
+        if isinstance(value, (str, int, float, bool)):
             return value
         if isinstance(value, Article):
             return self._article(value)
@@ -91,10 +102,13 @@ class Fingerprints:
             # a long listing would cost the square of its length.
             return ("Pager", value.number, value.total, value.url, value.first_url, value.last_url,
                     value.prev_url, value.next_url, len(value.pages), self._walk(list(value.items)))
-        if isinstance(value, _SHALLOW):
-            return (type(value).__name__, tuple(
-                (f.name, len(getattr(value, f.name)) if f.name == "articles" else self._walk(getattr(value, f.name)))
-                for f in dataclasses.fields(value)))
+        if isinstance(value, _SHALLOW):  # every page of a listing holds it: walked once
+            found = self._articles.get(id(value))
+            if found is None:
+                found = self._articles[id(value)] = (type(value).__name__, tuple(
+                    (f.name, len(getattr(value, f.name)) if f.name == "articles" else self._walk(getattr(value, f.name)))
+                    for f in dataclasses.fields(value)))
+            return found
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return (type(value).__name__, tuple(self._walk(getattr(value, f.name)) for f in dataclasses.fields(value)))
         raise _Unknown(type(value).__name__)

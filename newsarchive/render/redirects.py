@@ -15,8 +15,9 @@ from ..site.urls import RESERVED, Urls
 from .pages import PageJob
 
 
-def redirect_jobs(articles: list[Article], urls: Urls, taken: set[PurePosixPath]) -> tuple[list[PageJob], list[ContentError]]:
-    """One page per alias; an alias may not take a file the site writes, or another's alias."""
+def redirect_jobs(articles: list[Article], urls: Urls, taken: set[str]) -> tuple[list[PageJob], list[ContentError]]:
+    """One page per alias; an alias may not take a file the site writes (`taken`, paths
+    relative to output/), or another's alias."""
     jobs: list[PageJob] = []
     errors: list[ContentError] = []
     claimed: dict[PurePosixPath, Article] = {}
@@ -31,7 +32,7 @@ def redirect_jobs(articles: list[Article], urls: Urls, taken: set[PurePosixPath]
                 problem = "is the article's own address"
             elif rel.split("/")[0] in RESERVED:
                 problem = f"is under /{rel.split('/')[0]}/, which the site itself uses"
-            elif file in taken:
+            elif file.as_posix() in taken:
                 problem = "is the address of a page the site has"
             elif file in claimed:
                 problem = f"is already an alias of {claimed[file].source_path}"

@@ -54,10 +54,10 @@ class Renderer:
             except jinja2.TemplateError as exc:
                 errors.append(template_error(exc, Path(self.config.templates_dir)))
                 break  # one broken template would repeat its error on every page
-            rel = self.urls.output_file(job.url)
+            rel = self.urls.output_rel(job.url)
             self.out.write(rel, html.encode("utf-8"))
             if fingerprint is not None:
-                self.out.pages[rel.as_posix()] = fingerprint
+                self.out.pages[rel] = fingerprint
         return self.out.records(), errors
 
 
@@ -72,7 +72,7 @@ def render_all(renderer: Renderer, jobs: list[PageJob], progress: Progress | Non
     todo: list[tuple[PageJob, str | None]] = []
     for job in jobs:
         fingerprint = fingerprints.of(job)
-        rel = renderer.urls.output_file(job.url).as_posix()
+        rel = renderer.urls.output_rel(job.url)
         if fingerprint is not None and out.previous.pages.get(rel) == fingerprint and out.keep(rel):
             out.pages[rel] = fingerprint
             continue

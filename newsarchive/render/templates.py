@@ -6,6 +6,7 @@ with Babel's bundled CLDR data: the output never depends on the building machine
 
 from __future__ import annotations
 
+import shutil
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
@@ -15,6 +16,8 @@ import jinja2
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_skeleton, get_month_names
 from markupsafe import Markup
+
+from ..cache import generator_digest
 
 
 @lru_cache(maxsize=32)
@@ -66,9 +69,24 @@ def site_direction(ctx: Any) -> str:
     return "rtl" if site_locale(ctx["site"].language).character_order == "right-to-left" else "ltr"
 
 
-def make_environment(templates_dir: Path) -> jinja2.Environment:
+def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.Environment:
+    """With a cache folder, compiled templates are kept there (Jinja checks each against
+    its source), so a rebuild does not compile every template again. The folder is named
+    by the generator's code, which sets the environment's options Jinja does not check."""
+    bytecode = None
+    if cache_dir is not None:
+        folder = Path(cache_dir) / f"templates-{generator_digest()[:16]}"
+        try:
+            if not folder.is_dir():
+                for old in Path(cache_dir).glob("templates-*"):
+                    shutil.rmtree(old, ignore_errors=True)
+                folder.mkdir(parents=True)
+            bytecode = jinja2.FileSystemBytecodeCache(str(folder))
+        except OSError:
+            pass  # compiled afresh each time
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(str(templates_dir)),
+        bytecode_cache=bytecode,
         autoescape=True,  # every template, whatever its extension: front matter is untrusted
         undefined=jinja2.StrictUndefined,
         trim_blocks=True,

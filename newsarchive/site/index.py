@@ -96,8 +96,9 @@ def newest_first(article: Article) -> tuple[float, str]:
 
 
 def build_index(
-    articles: list[Article], pages: list[Page], urls: Urls, related_count: int
+    articles: list[Article], pages: list[Page], urls: Urls, related_count: int, memo: RelatedMemo | None = None
 ) -> tuple[SiteIndex, list[ContentError]]:
+    """The site's structure; `memo` (the last build's related lists) is used and updated."""
     errors: list[ContentError] = []
     articles = sorted(articles, key=newest_first)
     errors += _unique(articles, urls.article, "slug", "is already the URL of {other}",
@@ -114,7 +115,7 @@ def build_index(
         topics=topics,
         outlets=outlets,
         years=_years(articles),
-        related=_related(articles, urls, related_count),
+        related=_related(articles, urls, related_count, memo),
     )
     return index, errors
 
@@ -193,18 +194,63 @@ def _years(articles: list[Article]) -> list[Year]:
     return sorted(years.values(), key=lambda y: -y.year)
 
 
-def _related(articles: list[Article], urls: Urls, count: int) -> dict[str, list[Article]]:
-    """Most topics in common, then most recent (`related_by_topics` on positions)."""
+@dataclass
+class RelatedMemo:
+    """Related lists of the last build, by article, so a build recomputes only the lists a
+    change can reach: an article's list depends only on the articles sharing a topic with
+    it and their order, so it stands while none of them was added, removed, re-dated or
+    re-topiced (their relative order stays when others move). Kept in the build cache."""
+
+    count: int = 0
+    # source path -> (newest_first key, topic slugs, related source paths)
+    entries: dict[str, tuple[tuple[float, str], tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+
+
+def _related(articles: list[Article], urls: Urls, count: int, memo: RelatedMemo | None = None) -> dict[str, list[Article]]:
+    """Most topics in common, then most recent (`related_by_topics` on positions).
+
+    With a memo from the last build, only the lists a change reaches are computed; the
+    memo is brought up to date in place."""
     topic_sets = [tuple(term.slug for term in article.topics) for article in articles]
-    return {
-        urls.article(article): [articles[i] for i in chosen]
-        for article, chosen in zip(articles, related_by_topics(topic_sets, count), strict=True)
-    }
+    keys = [newest_first(article) for article in articles]
+    only = None
+    if memo is not None and memo.count == count and memo.entries:
+        old = memo.entries
+        paths = {article.source_path for article in articles}
+        touched: set[str] = set()
+        for article, key, topics in zip(articles, keys, topic_sets, strict=True):
+            before = old.get(article.source_path)
+            if before is None or before[0] != key or before[1] != topics:
+                touched.update(topics)
+                if before is not None:
+                    touched.update(before[1])
+        for path, (_, topics, _) in old.items():
+            if path not in paths:
+                touched.update(topics)
+        only = [i for i, (article, topics) in enumerate(zip(articles, topic_sets, strict=True))
+                if article.source_path not in old or not touched.isdisjoint(topics)]
+    computed = related_by_topics(topic_sets, count, only)
+    position = {article.source_path: i for i, article in enumerate(articles)}
+    chosen_lists = []
+    for article, chosen in zip(articles, computed, strict=True):
+        if chosen is None:  # unreachable by any change: the last build's list stands
+            chosen = [position[path] for path in memo.entries[article.source_path][2]]  # type: ignore[union-attr]
+        chosen_lists.append(chosen)
+    if memo is not None:
+        memo.count = count
+        memo.entries = {
+            article.source_path: (key, topics, tuple(articles[j].source_path for j in chosen))
+            for article, key, topics, chosen in zip(articles, keys, topic_sets, chosen_lists, strict=True)
+        }
+    return {urls.article(article): [articles[j] for j in chosen]
+            for article, chosen in zip(articles, chosen_lists, strict=True)}
 
 
-def related_by_topics(topic_sets: Sequence[tuple[str, ...]], count: int) -> list[list[int]]:
+def related_by_topics(topic_sets: Sequence[tuple[str, ...]], count: int,
+                      only: Sequence[int] | None = None) -> list[list[int] | None]:
     """For each item (by position, newest first), the `count` others sharing most topics,
     ties broken by position: the ranking of sorting every other item by (-shared, position).
+    With `only`, just those positions are ranked (the others are None).
 
     Counting every pair is quadratic in a popular topic's size (Zipf-distributed topics
     make one topic hold a third of the archive). Instead, level by level from the most
@@ -218,8 +264,9 @@ def related_by_topics(topic_sets: Sequence[tuple[str, ...]], count: int) -> list
         for slug in topics:
             by_topic[slug].append(position)  # ascending: newest first
     members = {slug: set(positions) for slug, positions in by_topic.items()}
-    result = []
-    for position, topics in enumerate(topic_sets):
+    result: list[list[int] | None] = [None] * len(topic_sets)
+    for position in range(len(topic_sets)) if only is None else only:
+        topics = topic_sets[position]
         lists = sorted((by_topic[slug] for slug in topics), key=len)
         sets = [members[slug] for slug in topics]
         k = len(lists)
@@ -238,5 +285,5 @@ def related_by_topics(topic_sets: Sequence[tuple[str, ...]], count: int) -> list
                     chosen.append(other)
                     if len(chosen) >= count:
                         break
-        result.append(chosen)
+        result[position] = chosen
     return result

@@ -124,7 +124,11 @@ class Urls:
 
     def output_file(self, path: str) -> PurePosixPath:
         """The file (relative to output/) that serves a site path."""
+        return PurePosixPath(self.output_rel(path))
+
+    def output_rel(self, path: str) -> str:
+        """output_file as a string, for the loops over every page."""
         rel = unquote(path)[len(self.base):]
         if rel == "" or rel.endswith("/"):
             rel += "index.html"
-        return PurePosixPath(rel)
+        return rel

@@ -1,0 +1,132 @@
+"""Everything a build reads, as one digest: when it equals the last good build's, the build
+is a no-op and nothing needs reading, rendering or writing.
+
+The digest covers the generator (its code and the libraries whose output ends up in the
+site), every setting, and the size, times and inode of every file under content/,
+templates/ and static/ (as git's index does, a file is taken to be unchanged when none of
+these moved). It is not trusted, and a full build runs, when:
+- a file changed in the last seconds (two quick edits can share one clock tick),
+- the tree holds a symbolic link (its target may change without the link changing),
+- output/ is not the folder the last build left (replaced, or its top levels touched),
+- an article held back as future-dated has come due.
+This module stays light on imports: a no-op build loads none of the rendering code.
+"""
+
+from __future__ import annotations
+
+import importlib.metadata
+import os
+import sys
+import time
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from . import cache
+from .config import Config
+from .output import output_identity
+
+# A file modified less than this long ago may change again within one tick of the clock.
+_SETTLE_NS = 2_000_000_000
+_LIBRARIES = ("Jinja2", "MarkupSafe", "Babel", "Markdown", "PyYAML", "python-frontmatter", "Pillow",
+              "tzdata", "feedgen", "lxml", "nh3", "pagefind", "pagefind_bin_extended")
+
+
+class _Untrusted(Exception):
+    """The inputs cannot be summed up by their file times: build in full."""
+
+
+@dataclass(frozen=True)
+class Record:
+    """What the last good build read and left, kept in the cache."""
+
+    inputs: str  # the digest of what it read
+    output: tuple[Any, ...]  # output_identity() of the folder it left
+    result: Any  # its BuildResult, replayed by a no-op build
+    due: datetime | None  # the earliest date of an article held back as future-dated
+
+
+def digest(config: Config, search: Path | None) -> str | None:
+    """The digest of everything the build would read, or None when it cannot be trusted."""
+    try:
+        settled_before = time.time_ns() - _SETTLE_NS
+        trees = [_tree(Path(folder), settled_before)
+                 for folder in (config.content_dir, config.templates_dir, config.static_dir)]
+    except (_Untrusted, OSError):
+        return None
+    versions = []
+    for name in _LIBRARIES:
+        try:
+            versions.append(importlib.metadata.version(name))
+        except importlib.metadata.PackageNotFoundError:
+            versions.append("")
+    binary = (str(search), _stat(search)) if search else None
+    # `now` decides only which future-dated articles are held back: that is `due`'s job.
+    return cache.digest(cache.generator_digest(), sys.version, tuple(versions), repr(replace(config, now=None)),
+                        binary, *trees)
+
+
+def _stat(path: Path) -> tuple[int, int, int, int]:
+    st = os.stat(path)
+    return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+
+
+def _tree(root: Path, settled_before: int) -> str:
+    """One digest of every file and folder below root, by name, size, times and inode."""
+    entries: list[tuple[str, int, int, int, int]] = []
+    if root.is_symlink():
+        raise _Untrusted(root)
+    if root.is_dir():
+        _walk(str(root), len(str(root)) + 1, entries, settled_before)
+    entries.sort()
+    return cache.digest(str(root.resolve()), tuple(entries))
+
+
+def _walk(folder: str, cut: int, entries: list[tuple[str, int, int, int, int]], settled_before: int) -> None:
+    with os.scandir(folder) as listing:
+        for entry in listing:
+            if entry.is_symlink():
+                raise _Untrusted(entry.path)
+            st = entry.stat(follow_symlinks=False)
+            if st.st_mtime_ns >= settled_before or st.st_ctime_ns >= settled_before:
+                raise _Untrusted(entry.path)
+            entries.append((entry.path[cut:], st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
+            if entry.is_dir(follow_symlinks=False):
+                _walk(entry.path, cut, entries, settled_before)
+
+
+def _path(config: Config) -> Path | None:
+    if config.cache_dir is None:
+        return None
+    return Path(config.cache_dir) / f"build-{cache.digest(str(Path(config.output_dir).resolve()))}.pickle"
+
+
+def unchanged(config: Config, inputs: str | None) -> Any | None:
+    """The last build's result when `inputs` are exactly what it read and output/ is as it
+    left it; None when the site must be built."""
+    path = _path(config)
+    if inputs is None or path is None:
+        return None
+    record = cache.load(path, inputs)
+    if not isinstance(record, Record) or record.inputs != inputs:
+        return None
+    if record.due is not None and not config.future and (config.now or datetime.now(UTC)) >= record.due:
+        return None
+    if output_identity(Path(config.output_dir)) != record.output:
+        return None
+    return record.result
+
+
+def remember(config: Config, inputs: str | None, result: Any, due: datetime | None) -> None:
+    """After a good build: what it read, and what it left in output/."""
+    path = _path(config)
+    if path is None:
+        return
+    try:
+        if inputs is None:
+            path.unlink(missing_ok=True)  # what it read could not be summed up: no no-op next time
+        else:
+            cache.save(path, inputs, Record(inputs, output_identity(Path(config.output_dir)), result, due))
+    except OSError:
+        pass  # the site is built; the next build just does the full work

@@ -1,0 +1,130 @@
+"""The build pipeline, top to bottom.
+
+config -> load and validate content -> index -> render -> stage -> swap into output/.
+Any error stops the build before the swap, so output/ is never half-written.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path, PurePosixPath
+
+import jinja2
+
+from . import cache
+from .commands.build import BuildResult
+from .config import Config
+from .content.load import load_content
+from .errors import BuildError, ContentError
+from .output import StagedOutput
+from .progress import Progress
+from .render.feeds import feed_files, feed_plans
+from .render.fingerprint import site_digest
+from .render.pages import FigureRenderer, page_jobs
+from .render.redirects import redirect_jobs
+from .render.run import Renderer, render_all, template_error
+from .render.sitemap import robots_txt, sitemap_entries, sitemap_files
+from .render.templates import make_environment
+from .search import BUNDLE, SearchIndexError, index_site
+from .site import ids
+from .site.index import RelatedMemo, build_index, describe
+from .site.urls import Urls
+
+
+def run(config: Config, progress: Progress, started: float, pagefind: Path | None) -> BuildResult:
+    """Build the site (the caller holds the build lock); `pagefind`: the search indexer, if any."""
+    content = load_content(config, progress)
+    urls = Urls(config)
+    memo = _related_memo(config)
+    index, errors = build_index(content.articles, content.pages, urls, config.related_count, memo)
+    errors += ids.check_ids(index.articles, ids.authority(config))
+    if content.errors or errors:
+        raise BuildError(content.errors + errors)
+    describe(index, content.registries)
+
+    env = make_environment(Path(config.templates_dir), config.cache_dir)
+    output = Path(config.output_dir)
+    with StagedOutput(output, config.cache_dir) as out:
+        try:
+            figures = FigureRenderer(env, urls)
+            jobs = list(page_jobs(index, config, urls, figures, search_enabled=pagefind is not None))
+        except jinja2.TemplateError as exc:
+            raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
+        redirects, errors = redirect_jobs(index.articles, urls, {urls.output_rel(job.url) for job in jobs})
+        if errors:
+            raise BuildError(errors)
+        renderer = Renderer(env, config, urls, index.pages, out)
+        progress.stage("Rendering", len(jobs) + len(redirects), "pages")
+        errors = render_all(renderer, jobs, progress)[1]
+        if not errors:
+            errors = render_all(renderer, redirects, progress)[1]
+        pages = len(jobs)
+        if errors:
+            raise BuildError(errors)
+        progress.stage("Feeds")
+        feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))
+        try:
+            for rel, data in feed_files(index, config, urls, env, figures, out, site_digest(config, index.pages)):
+                out.write(rel, data)
+        except jinja2.TemplateError as exc:
+            raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
+
+        for rel, data in sitemap_files(sitemap_entries(jobs, index, urls), urls):
+            out.write(rel, data)
+        out.write(urls.output_file(urls.robots()), robots_txt(urls))
+        _copy_tree(Path(config.static_dir), PurePosixPath("static"), out)
+        content_dir = str(config.content_dir)
+        for article in index.articles:
+            folder = os.path.join(content_dir, os.path.dirname(article.source_path))
+            article_dir = urls.output_rel(urls.article(article)).rpartition("/")[0]
+            for image in article.images:
+                if image.src:
+                    out.copy(f"{article_dir}/{image.src}", os.path.join(folder, image.src))
+        # The search index is a function of the HTML pages alone: unchanged pages, same index.
+        if pagefind and not any(
+                rel.endswith(".html") and not rel.startswith(f"{BUNDLE}/") for rel in out.differs()):
+            out.keep_folder(str(BUNDLE))
+        elif pagefind:
+            progress.stage("Search index")
+            try:
+                index_site(pagefind, out)
+            except SearchIndexError as exc:
+                raise BuildError([ContentError(str(output), 0, "search", str(exc),
+                                               "run the build again with -v, or check the Pagefind install")]) from None
+        progress.stage("Writing")
+        out.commit()
+    if config.cache_dir is not None:
+        try:
+            cache.save(Path(config.cache_dir) / "related.pickle", cache.generator_digest(), memo)
+        except OSError:
+            pass  # the next build ranks every article again
+    progress.finish()
+    return BuildResult(
+        articles=len(index.articles),
+        pages=pages,
+        files=len(out.digests),
+        changed=out.changed,
+        seconds=time.perf_counter() - started,
+        notices=tuple(content.notices) + tuple(ids.notices(index.articles, config)),
+        search=pagefind is not None,
+        feeds=feeds,
+        redirects=len(redirects),
+        due=content.due,
+    )
+
+
+def _copy_tree(source: Path, target: PurePosixPath, out: StagedOutput) -> None:
+    if not source.is_dir():
+        return
+    for path in sorted(source.rglob("*")):
+        if path.is_file() and not path.name.startswith("."):
+            out.copy(target / path.relative_to(source).as_posix(), path)
+
+
+def _related_memo(config: Config) -> RelatedMemo:
+    """The last build's related lists, or an empty memo (no cache, another generator)."""
+    if config.cache_dir is None:
+        return RelatedMemo()
+    stored = cache.load(Path(config.cache_dir) / "related.pickle", cache.generator_digest())
+    return stored if isinstance(stored, RelatedMemo) else RelatedMemo()

@@ -1,0 +1,209 @@
+"""A build whose inputs are those of the last good build is a no-op; anything else builds.
+
+The no-op answers from the cache without loading the rendering code. Each test here makes
+one change the no-op must notice (a content file, an image, a template, a static file, a
+setting, output/ replaced, a future-dated article coming due) and checks that the build
+ran and gives what a cold build gives. Files count as settled at once here
+(inputs._SETTLE_NS = 0); the settling rule has its own test.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import replace
+from datetime import UTC, datetime
+
+import pytest
+from test_cache import cold, config_of, fill
+
+from conftest import REPO, Site
+from newsarchive import inputs
+from newsarchive.commands.build import build
+from sitecheck import tree
+
+
+@pytest.fixture
+def settled(monkeypatch):
+    monkeypatch.setattr(inputs, "_SETTLE_NS", 0)
+
+
+@pytest.fixture
+def filled(site: Site, settled) -> Site:
+    fill(site, 4)
+    build(config_of(site))
+    return site
+
+
+def _pipeline_runs(monkeypatch) -> list[int]:
+    """Counts the builds that ran the pipeline (a no-op does not)."""
+    import newsarchive.pipeline as pipeline
+
+    runs: list[int] = []
+    original = pipeline.run
+
+    def counting(*args, **kwargs):
+        runs.append(1)
+        return original(*args, **kwargs)
+
+    monkeypatch.setattr(pipeline, "run", counting)
+    return runs
+
+
+def test_unchanged_inputs_build_nothing(filled: Site, monkeypatch):
+    runs = _pipeline_runs(monkeypatch)
+    before = {p: p.stat().st_mtime_ns for p in filled.output.rglob("*")}
+    result = build(config_of(filled))
+    assert runs == []
+    assert result.changed == 0 and result.articles == 4 and result.files > 10
+    assert {p: p.stat().st_mtime_ns for p in filled.output.rglob("*")} == before
+
+
+def test_noop_from_the_command_line_loads_no_rendering_code(filled: Site):
+    """The whole process: no pipeline, no Jinja, no Markdown imported; 0 changed."""
+    probe = (
+        "import sys, runpy; sys.argv = ['build.py'] + sys.argv[1:];"
+        "import newsarchive.inputs as i; i._SETTLE_NS = 0;"
+        "from newsarchive.cli import main; code = main(sys.argv[1:]);"
+        "print(sorted(m for m in ('newsarchive.pipeline', 'jinja2', 'markdown') if m in sys.modules));"
+        "sys.exit(code)"
+    )
+    config = filled.root / "config.toml"
+    result = subprocess.run([sys.executable, "-c", probe, "--config", str(config)], cwd=REPO,
+                            capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stderr
+    assert "[]" in result.stdout
+    assert "Built 4 articles" in result.stdout and "0 changed" in result.stdout
+
+
+def _edit_article(site: Site) -> None:
+    path = next(site.content.rglob("story-1.md"))
+    path.write_text(path.read_text(encoding="utf-8") + "\nA correction.\n", encoding="utf-8")
+
+
+def _edit_image(site: Site) -> None:
+    from PIL import Image as PILImage
+    PILImage.new("RGB", (77, 30), "red").save(next(site.content.rglob("p2.png")))
+
+
+def _edit_template(site: Site) -> None:
+    path = site.root / "templates" / "base.html"
+    path.write_text(path.read_text(encoding="utf-8").replace("</body>", "<!-- changed --></body>"), encoding="utf-8")
+
+
+def _edit_static(site: Site) -> None:
+    path = next((site.root / "static").rglob("*.css"))
+    path.write_text(path.read_text(encoding="utf-8") + "\n/* changed */\n", encoding="utf-8")
+
+
+def _add_article(site: Site) -> None:
+    site.article("2020/03/late", "title: Late\ndate: 2020-03-30\noutlet: Outlet 0\ntopics: [Common]")
+
+
+def _delete_article(site: Site) -> None:
+    next(site.content.rglob("story-3.md")).unlink()
+
+
+def _registry(site: Site) -> None:
+    site.write("content/topics.toml", "".join(f'[[topic]]\nname = "{name}"\n'
+                                              for name in ("Common", "Topic 0", "Topic 1", "Topic 2")))
+
+
+@pytest.mark.parametrize("change", [_edit_article, _edit_image, _edit_template, _edit_static, _add_article,
+                                    _delete_article, _registry])
+def test_any_input_change_builds(filled: Site, tmp_path, monkeypatch, change):
+    change(filled)
+    runs = _pipeline_runs(monkeypatch)
+    config = config_of(filled)
+    build(config)
+    assert runs == [1]
+    assert tree(filled.output) == cold(filled, config, tmp_path)
+
+
+def test_a_setting_change_builds(filled: Site, monkeypatch):
+    runs = _pipeline_runs(monkeypatch)
+    build(replace(config_of(filled), title="Another Title"))
+    assert runs == [1]
+    assert "Another Title" in (filled.output / "index.html").read_text(encoding="utf-8")
+
+
+def test_output_replaced_or_touched_builds(filled: Site, monkeypatch):
+    runs = _pipeline_runs(monkeypatch)
+    good = tree(filled.output)
+    (filled.output / "index.html").unlink()
+    build(config_of(filled))
+    assert runs == [1] and tree(filled.output) == good
+    shutil.rmtree(filled.output)
+    build(config_of(filled))
+    assert runs == [1, 1] and tree(filled.output) == good
+
+
+def test_future_article_is_published_when_due(site: Site, settled, monkeypatch):
+    fill(site, 2)
+    site.article("2030/01/ahead", "title: Ahead\ndate: 2030-01-05\noutlet: Outlet 0\ntopics: [Common]")
+    before_due = replace(config_of(site), now=datetime(2029, 12, 1, tzinfo=UTC))
+    build(before_due)
+    assert not (site.output / "2030/01/ahead/index.html").exists()
+    runs = _pipeline_runs(monkeypatch)
+    build(before_due)
+    assert runs == []  # still held back: nothing to do
+    build(replace(before_due, now=datetime(2030, 1, 6, tzinfo=UTC)))
+    assert runs == [1]
+    assert (site.output / "2030/01/ahead/index.html").is_file()
+
+
+def test_files_changed_in_the_last_seconds_are_not_trusted(site: Site, monkeypatch):
+    """Two edits within one tick of the clock can leave size and times alike: a file that
+    changed just now makes the next build a full one."""
+    fill(site, 2)
+    build(config_of(site))  # files written just now: not settled
+    runs = _pipeline_runs(monkeypatch)
+    build(config_of(site))
+    assert runs == [1]
+    assert inputs.digest(config_of(site), None) is None
+    monkeypatch.setattr(inputs, "_SETTLE_NS", 0)
+    assert inputs.digest(config_of(site), None) is not None
+
+
+def test_symbolic_link_in_the_inputs_is_not_trusted(filled: Site, monkeypatch):
+    os.symlink(next(filled.content.rglob("p0.png")), filled.content / "articles" / "link.png")
+    assert inputs.digest(config_of(filled), None) is None
+
+
+def test_a_failed_build_keeps_the_last_good_record(filled: Site, monkeypatch):
+    """Bad input fails; putting the file back makes the next build a no-op again."""
+    from newsarchive.errors import BuildError
+
+    path = next(filled.content.rglob("story-0.md"))
+    good = path.read_bytes()
+    stat = path.stat()
+    path.write_text("---\ntitle: [unclosed\n---\n", encoding="utf-8")
+    with pytest.raises(BuildError):
+        build(config_of(filled))
+    path.write_bytes(good)
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    runs = _pipeline_runs(monkeypatch)
+    build(config_of(filled))
+    # ctime moved, so this one builds (no files change); the one after is a no-op.
+    build(config_of(filled))
+    assert runs == [1]
+
+
+def test_without_a_cache_every_build_runs(filled: Site, monkeypatch):
+    runs = _pipeline_runs(monkeypatch)
+    build(config_of(filled, cache=False))
+    build(config_of(filled, cache=False))
+    assert runs == [1, 1]
+
+
+@pytest.mark.parametrize("damage", [b"not a pickle", b""])
+def test_damaged_record_means_a_full_build(filled: Site, tmp_path, monkeypatch, damage):
+    records = list((filled.root / ".cache").glob("build-*.pickle"))
+    assert len(records) == 1  # one per output folder
+    records[0].write_bytes(damage)
+    runs = _pipeline_runs(monkeypatch)
+    build(config_of(filled))
+    assert runs == [1]
+    assert tree(filled.output) == cold(filled, config_of(filled), tmp_path)
