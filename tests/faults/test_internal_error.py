@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from newsarchive import cli
+from newsarchive import cli, pipeline
 from newsarchive.commands import build as build_module
 from tests.conftest import BASIC_ARTICLE
 
@@ -43,7 +43,7 @@ def test_internal_error_leaves_previous_output(site, monkeypatch, capsys):
         raise RuntimeError("boom while rendering")
         yield  # pragma: no cover
 
-    monkeypatch.setattr(build_module, "page_jobs", explode)
+    monkeypatch.setattr(pipeline, "page_jobs", explode)
     assert cli.main(["--config", str(site.root / "config.toml")]) == 4
     assert {p: p.read_bytes() for p in site.output.rglob("*") if p.is_file()} == before
     assert not [p for p in site.root.iterdir() if p.name.startswith(".staging-")]
