@@ -193,7 +193,9 @@ def run_check(args: argparse.Namespace) -> int:
         for notice in report.notices:
             print(notice, file=sys.stderr)
     scope = f"{len(args.files)} file(s) of " if args.files else ""
-    summary = (f"checked {scope}{report.articles} articles and {report.pages} pages: "
+    articles = f"{report.articles} article{'' if report.articles == 1 else 's'}"
+    pages = f"{report.pages} page{'' if report.pages == 1 else 's'}"
+    summary = (f"checked {scope}{articles} and {pages}: "
                + (f"{len(errors)} problem{'s' if len(errors) != 1 else ''}" if errors else "no problems"))
     print_report(errors, args.format, summary=summary, quiet=args.quiet)
     return EXIT_CONTENT if errors else EXIT_OK

@@ -25,7 +25,7 @@ from typing import Any
 
 from . import cache
 from .config import Config
-from .output import output_identity
+from .output import output_identity, state_file
 
 # A file modified less than this long ago may change again within one tick of the clock.
 _SETTLE_NS = 2_000_000_000
@@ -99,7 +99,7 @@ def _walk(folder: str, cut: int, entries: list[tuple[str, int, int, int, int]], 
 def _path(config: Config) -> Path | None:
     if config.cache_dir is None:
         return None
-    return Path(config.cache_dir) / f"build-{cache.digest(str(Path(config.output_dir).resolve()))}.pickle"
+    return state_file(Path(config.cache_dir), Path(config.output_dir), "build")
 
 
 def unchanged(config: Config, inputs: str | None) -> Any | None:

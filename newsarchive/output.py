@@ -104,7 +104,7 @@ class StagedOutput:
         self.digests: dict[str, str] = {}  # this build's files: rel -> digest of its bytes
         self.sources: dict[str, tuple[str, tuple[int, int, int, int]]] = {}
         self.pages: dict[str, str] = {}
-        self._state = state / f"output-{cache.digest(str(output.resolve()))}.pickle" if state else None
+        self._state = state_file(state, output, "output") if state else None
         self._key = str(output.resolve())
         self.previous = Manifest()
         self.trusted = False  # previous describes output/ exactly
@@ -304,6 +304,18 @@ class StagedOutput:
                 cache.save(self._state, self._key, manifest)
             except OSError:
                 pass  # the site is built; the next build just starts without a manifest
+
+
+def state_file(state: Path, output: Path, kind: str) -> Path:
+    """Where the cache keeps what it knows of one output folder (kind: 'output', 'build')."""
+    return state / f"{kind}-{cache.digest(str(output.resolve()))}.pickle"
+
+
+def forget_output(state: Path | None, output: Path) -> None:
+    """Drop what the cache knows of an output folder that is going away (check's throwaway)."""
+    if state is not None:
+        for kind in ("output", "build"):
+            state_file(Path(state), output, kind).unlink(missing_ok=True)
 
 
 def output_identity(output: Path) -> tuple[int, tuple[tuple[str, int, int, bool], ...]]:

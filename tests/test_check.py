@@ -39,6 +39,15 @@ def test_clean_site_exits_zero_and_writes_nothing(site):
     assert result.returncode == 0, result.stdout + result.stderr
     assert "checked 2 articles and 0 pages: no problems" in result.stderr
     assert not site.output.exists()  # check never publishes
+    site.run("check")
+    # Nor does the cache keep state for the throwaway folders check builds into.
+    assert not [p.name for p in (site.root / ".cache").glob("*.pickle") if p.name.startswith(("output-", "build-"))]
+
+
+def test_one_article_is_one_article(site):
+    _curated(site)
+    _article(site, "one")
+    assert "checked 1 article and 0 pages: no problems" in site.run("check").stderr
 
 
 def test_every_kind_of_problem_is_reported_at_once(site):
@@ -81,7 +90,7 @@ def test_json_format(site):
     assert error["hint"] == "did you mean 'topics'?"
     _article(site, "one")
     clean = json.loads(site.run("check", "--format", "json").stdout)
-    assert clean == {"ok": True, "count": 0, "summary": "checked 1 articles and 0 pages: no problems", "errors": []}
+    assert clean == {"ok": True, "count": 0, "summary": "checked 1 article and 0 pages: no problems", "errors": []}
 
 
 def test_github_annotations(site):

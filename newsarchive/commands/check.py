@@ -24,6 +24,7 @@ from ..content.load import Content, load_content
 from ..content.model import Article
 from ..content.registry import OUTLETS, TOPICS, Kind
 from ..errors import BuildError, ContentError, did_you_mean
+from ..output import forget_output
 from ..site.index import build_index
 from ..site.urls import Urls
 from .build import build
@@ -64,6 +65,8 @@ def check(config: Config, only: Sequence[Path] = ()) -> CheckReport:
                 errors += exc.errors
             else:
                 errors += _links(index.articles, urls, config, site)
+            finally:
+                forget_output(config.cache_dir, site)  # the folder goes: so does what the cache knew of it
 
     report = CheckReport(sorted(set(errors)), list(content.notices), len(content.articles), len(content.pages))
     # A changed registry or configuration can break any article: then everything is reported.
