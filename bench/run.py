@@ -6,7 +6,8 @@ For each corpus size N it generates bench/work/corpus-N, then times the build co
 in these scenarios, in order: cold build, no-op rebuild, and rebuilds after editing one
 article's body, adding one article, changing one article's topics and changing one byte
 of a template comment. Each row is the median of --repeat runs; every repeat of an edit
-scenario makes a fresh edit. BENCH_FULL=1 adds N=100000 to the default sizes.
+scenario makes a fresh edit. BENCH_FULL=1 adds N=100000 to the default sizes. Every size
+runs with search off (the generator's own cost) and on (plus Pagefind's), see --search.
 """
 
 from __future__ import annotations
@@ -35,7 +36,8 @@ DEFAULT_SIZES = (1000, 10000)
 FULL_SIZE = 100000
 TEMPLATE_MARKER = re.compile(r"\{# bench-edit: (\d) #\}")
 CONFIG_TOML = 'title = "Bench"\nbase_url = "https://bench.example/"\n'
-COLUMNS = ("N", "scenario", "wall s", "CPU s", "peak RSS MiB", "files written")
+COLUMNS = ("N", "search", "scenario", "wall s", "CPU s", "peak RSS MiB", "files written")
+SEARCH_MODES = ("off", "on")
 
 Snapshot = dict[str, tuple[int, int]]  # relative path -> (mtime_ns, size)
 
@@ -59,6 +61,7 @@ class Row:
     size: int
     scenario: str
     result: Measurement
+    search: str = "off"
 
 
 @dataclass(frozen=True)
@@ -131,11 +134,11 @@ def median_measurement(runs: list[Measurement]) -> Measurement:
 def format_table(rows: list[Row]) -> str:
     lines = [
         "| " + " | ".join(COLUMNS) + " |",
-        "| ---: | --- | ---: | ---: | ---: | ---: |",
+        "| ---: | --- | --- | ---: | ---: | ---: | ---: |",
     ]
     for row in rows:
         m = row.result
-        cells = [str(row.size), row.scenario, f"{m.wall_s:.2f}", f"{m.cpu_s:.2f}",
+        cells = [str(row.size), row.search, row.scenario, f"{m.wall_s:.2f}", f"{m.cpu_s:.2f}",
                  f"{m.peak_rss_kib / 1024:.1f}", str(m.files_written)]
         lines.append("| " + " | ".join(cells) + " |")
     return "\n".join(lines) + "\n"
@@ -156,6 +159,13 @@ def bump_template_marker(text: str, repeat: int) -> str:
     if not count:
         raise ValueError("no bench-edit marker in the template")
     return new
+
+
+def parse_search(text: str) -> tuple[str, ...]:
+    modes = tuple(part.strip() for part in text.split(",") if part.strip())
+    if not modes or any(m not in SEARCH_MODES for m in modes):
+        raise argparse.ArgumentTypeError("search modes are off and on, e.g. off,on")
+    return modes
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -183,7 +193,7 @@ def build_command(paths: Paths, template: str | None = None) -> list[str]:
     ]
 
 
-def run_build(cmd: list[str]) -> tuple[float, float, int]:
+def run_build(cmd: list[str], search: str = "on") -> tuple[float, float, int]:
     """Run one build from the repository root: (wall s, CPU s, peak RSS KiB).
 
     os.wait4 gives this child's own rusage (including children it waited for), which
@@ -192,7 +202,10 @@ def run_build(cmd: list[str]) -> tuple[float, float, int]:
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         # Files, not pipes: a chatty build would block on a full pipe while we wait4.
         started = time.perf_counter()
-        proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=err)
+        env = dict(os.environ)
+        if search == "off":  # the build's own switch: no Pagefind binary, no search index
+            env["PAGEFIND_BINARY_PATH"] = os.devnull + "/no-pagefind"
+        proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=err, env=env)
         _, status, usage = os.wait4(proc.pid, 0)
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
@@ -202,9 +215,9 @@ def run_build(cmd: list[str]) -> tuple[float, float, int]:
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
 
 
-def measure(cmd: list[str], output: Path) -> Measurement:
+def measure(cmd: list[str], output: Path, search: str = "on") -> Measurement:
     before = snapshot(output)
-    wall, cpu, rss = run_build(cmd)
+    wall, cpu, rss = run_build(cmd, search)
     return Measurement(wall, cpu, rss, count_written(before, snapshot(output)))
 
 
@@ -217,6 +230,7 @@ class Workload:
     def __init__(self, paths: Paths, seed: int, templates_src: Path):
         self.paths, self.seed, self.templates_src = paths, seed, templates_src
         self.size = paths.size
+        self.added = 0  # articles added so far, over every search mode
 
     def setup(self) -> str:
         """Fresh corpus, templates and config; returns a line describing the corpus."""
@@ -264,8 +278,9 @@ class Workload:
             f.write(f"\nA sentence added by benchmark edit {repeat + 1}.\n")
 
     def add_article(self, repeat: int) -> None:
-        # Articles 1..N exist; each repeat adds the next one, as a later corpus would have.
-        corpus.write_article(self.paths.corpus, self.seed, self.size + 1 + repeat)
+        # Articles 1..N exist; each run adds the next one, as a later corpus would have.
+        self.added += 1
+        corpus.write_article(self.paths.corpus, self.seed, self.size + self.added)
 
     def change_topics(self, repeat: int) -> None:
         path = self.article(max(1, self.size // 3))
@@ -299,22 +314,24 @@ def copy_static(work: Path) -> None:
         shutil.copytree(REPO / "static", work / "static")
 
 
-def bench_size(workload: Workload, cmd: list[str], repeat: int) -> tuple[str, list[Row]]:
-    """All scenarios for one size: (a line describing the corpus, one row per scenario)."""
+def bench_size(workload: Workload, cmd: list[str], repeat: int,
+               searches: tuple[str, ...] = SEARCH_MODES) -> tuple[str, list[Row]]:
+    """All scenarios for one size, per search mode: (a line describing the corpus, rows)."""
     described = workload.setup()
     log(described)
     if not workload.has_base_template:
         log(f"no {workload.templates_src / 'base.html'}: template scenario skipped")
     rows = []
-    for name, prepare in workload.scenarios():
-        runs = []
-        for r in range(repeat):
-            prepare(r)
-            m = measure(cmd, workload.paths.output)
-            log(f"N={workload.size} {name} #{r + 1}: {m.wall_s:.2f} s wall, {m.cpu_s:.2f} s CPU, "
-                f"{m.peak_rss_kib / 1024:.0f} MiB, {m.files_written} files written")
-            runs.append(m)
-        rows.append(Row(workload.size, name, median_measurement(runs)))
+    for search in searches:
+        for name, prepare in workload.scenarios():
+            runs = []
+            for r in range(repeat):
+                prepare(r)
+                m = measure(cmd, workload.paths.output, search)
+                log(f"N={workload.size} search {search} {name} #{r + 1}: {m.wall_s:.2f} s wall, "
+                    f"{m.cpu_s:.2f} s CPU, {m.peak_rss_kib / 1024:.0f} MiB, {m.files_written} files written")
+                runs.append(m)
+            rows.append(Row(workload.size, name, median_measurement(runs), search))
     return described, rows
 
 
@@ -356,7 +373,7 @@ def results_markdown(table: str, machine: str, args: argparse.Namespace, notes: 
         f"- Machine: {machine}",
         f"- Repository revision: {git_revision()}",
         (f"- Command: `python bench/run.py --sizes {','.join(map(str, args.sizes))} "
-         f"--repeat {args.repeat} --seed {args.seed}`"),
+         f"--repeat {args.repeat} --seed {args.seed} --search {','.join(args.search)}`"),
         *([f"- Build command: `{args.build_cmd}`"] if args.build_cmd else []),
         "",
         (f"Each row is the median of {args.repeat} whole-process runs. Cold runs start with no "
@@ -383,6 +400,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                              "BENCH_FULL=1 adds 100000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (median)")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed")
+    parser.add_argument("--search", type=parse_search, default=SEARCH_MODES,
+                        help="search modes to run: off, on, or off,on (default)")
     parser.add_argument("--build-cmd", default=None,
                         help="replace the build command; placeholders {python} {config} "
                              "{content} {output} {cache} {templates}")
@@ -414,7 +433,7 @@ def main(argv: list[str] | None = None) -> int:
         workload = Workload(paths, args.seed, args.templates_src.resolve())
         cmd = build_command(paths, args.build_cmd)
         try:
-            described, size_rows = bench_size(workload, cmd, args.repeat)
+            described, size_rows = bench_size(workload, cmd, args.repeat, args.search)
         except BuildFailed as exc:
             log(f"{exc}\n--- stderr ---\n{exc.stderr.rstrip()}")
             return 1

@@ -53,13 +53,13 @@ def test_snapshot_sees_rewrites(tmp_path: Path) -> None:
 def test_format_table() -> None:
     rows = [
         run.Row(1000, "cold", run.Measurement(12.345, 20.5, 200 * 1024, 4321)),
-        run.Row(1000, "no-op", run.Measurement(0.5, 0.25, 51 * 1024 + 512, 0)),
+        run.Row(1000, "no-op", run.Measurement(0.5, 0.25, 51 * 1024 + 512, 0), "on"),
     ]
     assert run.format_table(rows) == textwrap.dedent("""\
-        | N | scenario | wall s | CPU s | peak RSS MiB | files written |
-        | ---: | --- | ---: | ---: | ---: | ---: |
-        | 1000 | cold | 12.35 | 20.50 | 200.0 | 4321 |
-        | 1000 | no-op | 0.50 | 0.25 | 51.5 | 0 |
+        | N | search | scenario | wall s | CPU s | peak RSS MiB | files written |
+        | ---: | --- | --- | ---: | ---: | ---: | ---: |
+        | 1000 | off | cold | 12.35 | 20.50 | 200.0 | 4321 |
+        | 1000 | on | no-op | 0.50 | 0.25 | 51.5 | 0 |
         """)
 
 
@@ -123,14 +123,17 @@ def test_end_to_end_with_a_stand_in_build(tmp_path: Path, capsys: pytest.Capture
             "--build-cmd", f"{{python}} {script} --content {{content}} --output {{output}}"]
     assert run.main(argv) == 0
     table = capsys.readouterr().out
-    written = {line.split(" | ")[1]: int(line.split(" | ")[5].rstrip(" |"))
+    written = {(line.split(" | ")[1], line.split(" | ")[2]): int(line.split(" | ")[6].rstrip(" |"))
                for line in table.splitlines() if line.startswith("| 20 |")}
-    # 20 articles + the about page; the stand-in copies only changed files.
-    assert written == {"cold": 21, "no-op": 0, "edit body": 1, "add article": 1,
-                       "change topics": 1, "template change": 0}
-    assert "| 20 | cold |" in results.read_text()
+    # 20 articles + the about page; the stand-in copies only changed files. The second
+    # search mode starts cold again, with the article added by the first one (22 files).
+    assert written == {("off", "cold"): 21, ("off", "no-op"): 0, ("off", "edit body"): 1,
+                       ("off", "add article"): 1, ("off", "change topics"): 1, ("off", "template change"): 0,
+                       ("on", "cold"): 23, ("on", "no-op"): 0, ("on", "edit body"): 1,
+                       ("on", "add article"): 1, ("on", "change topics"): 1, ("on", "template change"): 0}
+    assert "| 20 | off | cold |" in results.read_text()
     template = (tmp_path / "work" / "templates-20" / "base.html").read_text()
-    assert "{# bench-edit: 2 #}" in template
+    assert "{# bench-edit: 2 #}" in template  # repeats 0, 1 of each mode: 1, 2, then 1, 2
 
 
 def test_failing_build_exits_non_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
