@@ -14,7 +14,6 @@ This module stays light on imports: a no-op build loads none of the rendering co
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import sys
 import time
@@ -29,12 +28,6 @@ from .output import output_identity, state_file
 
 # A file modified less than this long ago may change again within one tick of the clock.
 _SETTLE_NS = 2_000_000_000
-_LIBRARIES = ("Jinja2", "MarkupSafe", "Babel", "Markdown", "PyYAML", "python-frontmatter", "Pillow",
-              "tzdata", "feedgen", "lxml", "nh3", "pagefind", "pagefind_bin_extended")
-
-
-class _Untrusted(Exception):
-    """The inputs cannot be summed up by their file times: build in full."""
 
 
 @dataclass(frozen=True)
@@ -47,53 +40,97 @@ class Record:
     due: datetime | None  # the earliest date of an article held back as future-dated
 
 
+Stat = tuple[int, int, int, int]  # size, mtime_ns, inode, ctime_ns (as the article store keeps them)
+
+
+@dataclass(frozen=True)
+class Scan:
+    """What one look at the input folders found."""
+
+    digest: str | None  # of everything the build reads; None when it cannot be trusted
+    # Every plain file below content/ (path relative to it) with its Stat: the build asks
+    # these again for each article and image, and need not ask the file system twice.
+    content: dict[str, Stat]
+
+
+def scan(config: Config, search: Path | None) -> Scan:
+    settled_before = time.time_ns() - _SETTLE_NS
+    trusted = True
+    trees = []
+    content: dict[str, Stat] = {}
+    for folder in (config.content_dir, config.templates_dir, config.static_dir):
+        try:
+            tree, ok = _tree(Path(folder), settled_before, content if folder == config.content_dir else None)
+        except OSError:
+            return Scan(None, {})
+        trees.append(tree)
+        trusted = trusted and ok
+    if not trusted:
+        return Scan(None, content)
+    versions = _installed()
+    try:
+        binary = (str(search), _stat(search)) if search else None
+    except OSError:
+        return Scan(None, content)
+    # `now` decides only which future-dated articles are held back: that is `due`'s job.
+    return Scan(cache.digest(cache.generator_digest(), sys.version, versions,
+                             repr(replace(config, now=None)), binary, *trees), content)
+
+
+def _installed() -> tuple[str, ...]:
+    """The installed distributions, as their metadata folders are named (name and version):
+    what importlib.metadata would say of them, without its import cost on every build."""
+    found = []
+    for folder in sys.path:
+        try:
+            names = os.listdir(folder or ".")
+        except OSError:
+            continue
+        found += [f"{folder}/{name}" for name in names if name.endswith((".dist-info", ".egg-info"))]
+    return tuple(sorted(found))
+
+
 def digest(config: Config, search: Path | None) -> str | None:
     """The digest of everything the build would read, or None when it cannot be trusted."""
-    try:
-        settled_before = time.time_ns() - _SETTLE_NS
-        trees = [_tree(Path(folder), settled_before)
-                 for folder in (config.content_dir, config.templates_dir, config.static_dir)]
-    except (_Untrusted, OSError):
-        return None
-    versions = []
-    for name in _LIBRARIES:
-        try:
-            versions.append(importlib.metadata.version(name))
-        except importlib.metadata.PackageNotFoundError:
-            versions.append("")
-    binary = (str(search), _stat(search)) if search else None
-    # `now` decides only which future-dated articles are held back: that is `due`'s job.
-    return cache.digest(cache.generator_digest(), sys.version, tuple(versions), repr(replace(config, now=None)),
-                        binary, *trees)
+    return scan(config, search).digest
 
 
-def _stat(path: Path) -> tuple[int, int, int, int]:
+def _stat(path: Path) -> Stat:
     st = os.stat(path)
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
-def _tree(root: Path, settled_before: int) -> str:
-    """One digest of every file and folder below root, by name, size, times and inode."""
+def _tree(root: Path, settled_before: int, files: dict[str, Stat] | None) -> tuple[str, bool]:
+    """One digest of every file and folder below root, by name, size, times and inode, and
+    whether it can be trusted (no link, nothing changed in the last seconds)."""
     entries: list[tuple[str, int, int, int, int]] = []
     if root.is_symlink():
-        raise _Untrusted(root)
+        return "", False
+    trusted = True
     if root.is_dir():
-        _walk(str(root), len(str(root)) + 1, entries, settled_before)
+        trusted = _walk(str(root), len(str(root)) + 1, entries, settled_before, files)
     entries.sort()
-    return cache.digest(str(root.resolve()), tuple(entries))
+    return cache.digest(str(root.resolve()), tuple(entries)), trusted
 
 
-def _walk(folder: str, cut: int, entries: list[tuple[str, int, int, int, int]], settled_before: int) -> None:
+def _walk(folder: str, cut: int, entries: list[tuple[str, int, int, int, int]], settled_before: int,
+          files: dict[str, Stat] | None) -> bool:
+    trusted = True
     with os.scandir(folder) as listing:
         for entry in listing:
             if entry.is_symlink():
-                raise _Untrusted(entry.path)
+                trusted = False  # its target may change while the link does not
+                continue
             st = entry.stat(follow_symlinks=False)
             if st.st_mtime_ns >= settled_before or st.st_ctime_ns >= settled_before:
-                raise _Untrusted(entry.path)
-            entries.append((entry.path[cut:], st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
+                trusted = False
+            rel = entry.path[cut:]
+            entries.append((rel, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
             if entry.is_dir(follow_symlinks=False):
-                _walk(entry.path, cut, entries, settled_before)
+                trusted = _walk(entry.path, cut, entries, settled_before, files) and trusted
+            elif files is not None:
+                files[rel] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+    return trusted
 
 
 def _path(config: Config) -> Path | None:

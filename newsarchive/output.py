@@ -230,13 +230,17 @@ class StagedOutput:
             if key.startswith(folder + "/"):
                 self.keep(key)
 
-    def copy(self, rel: PurePosixPath | str, source: Path | str) -> None:
+    def copy(self, rel: PurePosixPath | str, source: Path | str,
+             stat: tuple[int, int, int, int] | None = None) -> None:
+        """Copy a file into the site; `stat`: its (size, mtime_ns, inode, ctime_ns) if known."""
         key = rel.as_posix() if isinstance(rel, PurePosixPath) else rel
         source = str(source)
-        st = os.stat(source)
-        sig = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+        if stat is None:
+            st = os.stat(source)
+            stat = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
+        sig = stat
         # A source changed in the last seconds may change again within one clock tick.
-        settled = st.st_mtime_ns < time.time_ns() - 2_000_000_000
+        settled = sig[1] < time.time_ns() - 2_000_000_000
         if settled and self.previous.sources.get(key) == (source, sig) and self.keep(key):
             self.sources[key] = (source, sig)
             return

@@ -16,6 +16,7 @@ from . import cache
 from .commands.build import BuildResult
 from .config import Config
 from .content.load import load_content
+from .content.store import Stat
 from .errors import BuildError, ContentError
 from .output import StagedOutput
 from .progress import Progress
@@ -24,7 +25,7 @@ from .render.fingerprint import site_digest
 from .render.pages import FigureRenderer, page_jobs
 from .render.redirects import redirect_jobs
 from .render.run import Renderer, render_all, template_error
-from .render.sitemap import robots_txt, sitemap_entries, sitemap_files
+from .render.sitemap import SitemapEntry, robots_txt, sitemap_entries, sitemap_files
 from .render.templates import make_environment
 from .search import BUNDLE, SearchIndexError, index_site
 from .site import ids
@@ -32,9 +33,12 @@ from .site.index import RelatedMemo, build_index, describe
 from .site.urls import Urls
 
 
-def run(config: Config, progress: Progress, started: float, pagefind: Path | None) -> BuildResult:
-    """Build the site (the caller holds the build lock); `pagefind`: the search indexer, if any."""
-    content = load_content(config, progress)
+def run(config: Config, progress: Progress, started: float, pagefind: Path | None,
+        known: dict[str, Stat] | None = None) -> BuildResult:
+    """Build the site (the caller holds the build lock); `pagefind`: the search indexer, if
+    any; `known`: content files' stats as just seen (inputs.scan), to save asking again."""
+    known = known or {}
+    content = load_content(config, progress, known)
     urls = Urls(config)
     memo = _related_memo(config)
     index, errors = build_index(content.articles, content.pages, urls, config.related_count, memo)
@@ -70,17 +74,17 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         except jinja2.TemplateError as exc:
             raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
 
-        for rel, data in sitemap_files(sitemap_entries(jobs, index, urls), urls):
-            out.write(rel, data)
+        _sitemap(sitemap_entries(jobs, index, urls), urls, out)
         out.write(urls.output_file(urls.robots()), robots_txt(urls))
         _copy_tree(Path(config.static_dir), PurePosixPath("static"), out)
         content_dir = str(config.content_dir)
         for article in index.articles:
-            folder = os.path.join(content_dir, os.path.dirname(article.source_path))
+            folder = os.path.dirname(article.source_path)
             article_dir = urls.output_rel(urls.article(article)).rpartition("/")[0]
             for image in article.images:
                 if image.src:
-                    out.copy(f"{article_dir}/{image.src}", os.path.join(folder, image.src))
+                    rel = f"{folder}/{image.src}"
+                    out.copy(f"{article_dir}/{image.src}", os.path.join(content_dir, rel), known.get(rel))
         # The search index is a function of the HTML pages alone: unchanged pages, same index.
         if pagefind and not any(
                 rel.endswith(".html") and not rel.startswith(f"{BUNDLE}/") for rel in out.differs()):
@@ -94,7 +98,7 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
                                                "run the build again with -v, or check the Pagefind install")]) from None
         progress.stage("Writing")
         out.commit()
-    if config.cache_dir is not None:
+    if config.cache_dir is not None and memo.changed:
         try:
             cache.save(Path(config.cache_dir) / "related.pickle", cache.generator_digest(), memo)
         except OSError:
@@ -127,4 +131,20 @@ def _related_memo(config: Config) -> RelatedMemo:
     if config.cache_dir is None:
         return RelatedMemo()
     stored = cache.load(Path(config.cache_dir) / "related.pickle", cache.generator_digest())
-    return stored if isinstance(stored, RelatedMemo) else RelatedMemo()
+    if not isinstance(stored, RelatedMemo):
+        return RelatedMemo()
+    stored.changed = False
+    return stored
+
+
+def _sitemap(entries: list[SitemapEntry], urls: Urls, out: StagedOutput) -> None:
+    """The sitemap files, made again only when an address or a date in them changed."""
+    inputs = cache.digest("sitemap", "\n".join(
+        f"{e.loc}\t{e.lastmod.isoformat() if e.lastmod else ''}" for e in entries))
+    kept = [rel for rel, fingerprint in out.previous.pages.items() if fingerprint == inputs]
+    if kept and all(out.keep(rel) for rel in kept):
+        out.pages.update(dict.fromkeys(kept, inputs))
+        return
+    for rel, data in sitemap_files(entries, urls):
+        out.write(rel, data)
+        out.pages[rel.as_posix()] = inputs

@@ -18,7 +18,7 @@ from .markdown import MarkdownRenderer
 from .model import Article, Page
 from .registry import Registries
 from .sanitize import HtmlPolicy
-from .store import ArticleStore, Entry, make_entry, settle_cutoff
+from .store import ArticleStore, Entry, Stat, make_entry, settle_cutoff
 
 
 @dataclass
@@ -120,7 +120,8 @@ def markdown_files(root: Path, content_root: Path) -> tuple[list[tuple[str, Path
     return sorted(found), errors
 
 
-def load_content(config: Config, progress: Progress | None = None) -> Content:
+def load_content(config: Config, progress: Progress | None = None, known: dict[str, Stat] | None = None) -> Content:
+    """Every article and page, with every error; `known`: stats of content files just seen."""
     content = Content()
     root = Path(config.content_dir)
     if not root.is_dir():
@@ -134,7 +135,7 @@ def load_content(config: Config, progress: Progress | None = None) -> Content:
         progress.stage("Reading", len(articles), "articles")
     store = ArticleStore.open(config)
     with cache.locked(store.folder) if store else nullcontext():
-        results = read_articles(articles, config, store, progress)
+        results = read_articles(articles, config, store, progress, known)
     for rel, article, errors in results:
         content.errors.extend(errors)
         if article is None:
@@ -181,7 +182,7 @@ class _Job:
 
 
 def read_articles(files: list[tuple[str, Path]], config: Config, store: ArticleStore | None = None,
-                  progress: Progress | None = None) -> list[ArticleResult]:
+                  progress: Progress | None = None, known: dict[str, Stat] | None = None) -> list[ArticleResult]:
     """`read_article` for every file, reusing the store's entries where every input matches,
     over all cores when there is enough to read; results in file order."""
     progress = progress or Progress()
@@ -192,7 +193,7 @@ def read_articles(files: list[tuple[str, Path]], config: Config, store: ArticleS
     for i, (rel, path) in enumerate(files):
         if store is not None:
             try:
-                article, _ = store.lookup(rel, path, content_dir, cutoff)
+                article, _ = store.lookup(rel, path, content_dir, cutoff, known)
             except OSError:
                 article = None
             if article is not None:

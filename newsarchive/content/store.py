@@ -108,23 +108,28 @@ class ArticleStore:
     def body_path(self, article_key: str) -> Path:
         return self.folder / "bodies" / article_key[:2] / f"{article_key}.html"
 
-    def lookup(self, rel: str, path: Path, content_dir: Path, cutoff_ns: int) -> tuple[Article | None, bytes | None]:
-        """The cached article if every input matches; else (None, the file's bytes if read)."""
+    def lookup(self, rel: str, path: Path, content_dir: Path, cutoff_ns: int,
+               known: dict[str, Stat] | None = None) -> tuple[Article | None, bytes | None]:
+        """The cached article if every input matches; else (None, the file's bytes if read).
+        `known`: stats of content files (relative paths) seen at the start of the build."""
         entry = self.entries.get(rel)
         if entry is None:
             return None, None
-        st = os.stat(path)
+        known = known or {}
+        seen = known.get(rel)
+        if seen is None:
+            seen = stat_of(os.stat(path))
         raw = None
-        if entry.stat is None or entry.stat != stat_of(st):
+        if entry.stat is None or entry.stat != seen:
             raw = path.read_bytes()
             if cache.digest(raw) != entry.digest:
                 return None, raw
-            if st.st_mtime_ns < cutoff_ns:  # same bytes: its times can be trusted from now on
-                self.entries[rel] = self.recent[rel] = replace(entry, stat=stat_of(st))
+            if seen[1] < cutoff_ns:  # same bytes: its times can be trusted from now on
+                self.entries[rel] = self.recent[rel] = replace(entry, stat=seen)
                 self.changed = True
         for image, sig, image_digest in entry.images:
             try:
-                if sig is None or stat_of(os.stat(content_dir / image)) != sig:
+                if sig is None or (known.get(image) or stat_of(os.stat(content_dir / image))) != sig:
                     if cache.digest((content_dir / image).read_bytes()) != image_digest:
                         return None, raw
             except OSError:

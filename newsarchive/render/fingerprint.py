@@ -50,65 +50,85 @@ def site_digest(config: Config, nav_pages: list[Page]) -> str:
 
 
 class Fingerprints:
+    """Page digests. A context is written out as one string, each value tagged with its kind
+    and each string with its length, so two different contexts never write the same text;
+    then hashed once. (Tuples and repr() did the same at twice the cost.)"""
+
     def __init__(self, site: str):
         self.site = site
-        # Digest parts of articles and listings, by object: the same ones recur on many pages.
-        self._articles: dict[int, object] = {}
+        # Encoded articles and listings, by object: the same ones recur on many pages.
+        self._memo: dict[int, str] = {}
 
     def of(self, job: PageJob) -> str | None:
         """The job's digest, or None when its context holds something unknown."""
         try:
-            return cache.digest(self.site, job.template, job.url, self._walk(job.context))
+            encoded = self._walk(job.context).encode("utf-8", "surrogatepass")
+            return cache.digest(self.site, job.template, job.url, encoded)
         except _Unknown:
             return None
 
-    def article_key(self, article: Article) -> object:
+    def article_key(self, article: Article) -> str:
         return self._article(article)
 
-    def _article(self, article: Article) -> object:
-        found = self._articles.get(id(article))
+    def _article(self, article: Article) -> str:
+        found = self._memo.get(id(article))
         if found is None:
             if article.body.path:  # the cache key: the file and all its parsing depends on
-                # Plus the registries' names for its outlet and topics; one string, since
-                # it is summed up again on every page that lists the article.
+                # Plus the registries' names for its outlet and topics.
                 terms = (article.outlet, *article.topics)
-                found = "\x1f".join([article.body.path, *(f"{t.name}\x1e{t.slug}" for t in terms)])
+                key = "\x1f".join([article.body.path, *(f"{t.name}\x1e{t.slug}" for t in terms)])
             else:
-                found = repr(article)
-            self._articles[id(article)] = found
+                key = repr(article)
+            found = self._memo[id(article)] = f"A{len(key)}:{key}"
         return found
 
-    def _walk(self, value: Any) -> object:
+    def _walk(self, value: Any) -> str:
         kind = type(value)  # the common kinds first, by exact type: this runs for every page
-        if kind is str or kind is int or value is None:
-            return value
+        if kind is str:
+            return f"s{len(value)}:{value}"
         if kind is Article:
             return self._article(value)
         if kind is list or kind is tuple:
-            return tuple(map(self._walk, value))
-        if isinstance(value, (str, int, float, bool)):
-            return value
+            return "[" + "".join(map(self._walk, value)) + "]"
+        if value is None:
+            return "N"
+        if isinstance(value, bool):
+            return "T" if value else "F"
+        if isinstance(value, int):
+            return f"i{value};"
+        if isinstance(value, float):
+            return f"f{value!r};"
+        if isinstance(value, str):
+            return self._walk(str(value))
         if isinstance(value, Article):
             return self._article(value)
         if isinstance(value, (list, tuple)):
-            return tuple(self._walk(item) for item in value)
+            return "[" + "".join(self._walk(item) for item in value) + "]"
         if isinstance(value, dict):
-            return tuple((str(k), self._walk(v)) for k, v in sorted(value.items(), key=lambda kv: str(kv[0])))
+            return "{" + "".join(self._walk(str(k)) + self._walk(v)
+                                 for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))) + "}"
         if isinstance(value, (datetime, date)):
-            return value.isoformat()
+            return self._walk(f"{type(value).__name__}:{value.isoformat()}")
         if isinstance(value, Pager):
             # `pages` lists every page's address: a function of the first page's address,
             # the count and the URL code (in the site digest). Walking it on every page of
             # a long listing would cost the square of its length.
-            return ("Pager", value.number, value.total, value.url, value.first_url, value.last_url,
-                    value.prev_url, value.next_url, len(value.pages), self._walk(list(value.items)))
+            return "P" + self._walk([value.number, value.total, value.url, value.first_url, value.last_url,
+                                     value.prev_url, value.next_url, len(value.pages), list(value.items)])
         if isinstance(value, _SHALLOW):  # every page of a listing holds it: walked once
-            found = self._articles.get(id(value))
+            found = self._memo.get(id(value))
             if found is None:
-                found = self._articles[id(value)] = (type(value).__name__, tuple(
-                    (f.name, len(getattr(value, f.name)) if f.name == "articles" else self._walk(getattr(value, f.name)))
-                    for f in dataclasses.fields(value)))
+                found = self._memo[id(value)] = self._dataclass(value, shallow=True)
             return found
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
-            return (type(value).__name__, tuple(self._walk(getattr(value, f.name)) for f in dataclasses.fields(value)))
+            return self._dataclass(value)
         raise _Unknown(type(value).__name__)
+
+    def _dataclass(self, value: Any, shallow: bool = False) -> str:
+        parts = []
+        for f in dataclasses.fields(value):
+            item = getattr(value, f.name)
+            parts.append(self._walk(f.name))
+            # A listing's page shows the articles in its pager; of the whole list, its length.
+            parts.append(self._walk(len(item)) if shallow and f.name == "articles" else self._walk(item))
+        return "D" + self._walk(type(value).__name__) + "(" + "".join(parts) + ")"

@@ -202,6 +202,7 @@ class RelatedMemo:
     re-topiced (their relative order stays when others move). Kept in the build cache."""
 
     count: int = 0
+    changed: bool = False  # since loaded: to be saved
     # source path -> (newest_first key, topic slugs, related source paths)
     entries: dict[str, tuple[tuple[float, str], tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
 
@@ -236,8 +237,8 @@ def _related(articles: list[Article], urls: Urls, count: int, memo: RelatedMemo 
         if chosen is None:  # unreachable by any change: the last build's list stands
             chosen = [position[path] for path in memo.entries[article.source_path][2]]  # type: ignore[union-attr]
         chosen_lists.append(chosen)
-    if memo is not None:
-        memo.count = count
+    if memo is not None and (only is None or only or len(memo.entries) != len(articles)):
+        memo.count, memo.changed = count, True
         memo.entries = {
             article.source_path: (key, topics, tuple(articles[j].source_path for j in chosen))
             for article, key, topics, chosen in zip(articles, keys, topic_sets, chosen_lists, strict=True)

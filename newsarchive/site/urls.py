@@ -26,6 +26,7 @@ class Urls:
         self.origin = config.origin
         # Listings ask for the same few thousand paths over and over; quoting is the cost.
         self._memo: dict[tuple[object, ...], str] = {}
+        self._articles: dict[int, tuple[Article, str]] = {}
 
     def _path(self, *parts: str | int, page: int = 1, file: str = "") -> str:
         key = (*parts, page, file)
@@ -49,8 +50,14 @@ class Urls:
         return self._path(page=page)
 
     def article(self, article: Article) -> str:
-        date = article.date
-        return self._path(f"{date.year:04d}", f"{date.month:02d}", article.slug)
+        # Asked for every article by every stage: remembered by object (kept, so its id
+        # cannot be reused by another article while this Urls lives).
+        found = self._articles.get(id(article))
+        if found is None or found[0] is not article:
+            date = article.date
+            found = self._articles[id(article)] = (
+                article, self._path(f"{date.year:04d}", f"{date.month:02d}", article.slug))
+        return found[1]
 
     def image(self, article: Article, image: Image) -> str:
         return self.article(article) + quote(image.src)
