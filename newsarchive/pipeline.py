@@ -27,7 +27,7 @@ from .render.redirects import redirect_jobs
 from .render.run import Renderer, render_all, template_error
 from .render.sitemap import SitemapEntry, robots_txt, sitemap_entries, sitemap_files
 from .render.templates import make_environment
-from .search import BUNDLE, SearchIndexError, index_site
+from .search import SearchIndexError, index_site, shards_of
 from .site import ids
 from .site.index import RelatedMemo, build_index, describe
 from .site.urls import Urls
@@ -85,14 +85,14 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
                 if image.src:
                     rel = f"{folder}/{image.src}"
                     out.copy(f"{article_dir}/{image.src}", os.path.join(content_dir, rel), known.get(rel))
-        # The search index is a function of the HTML pages alone: unchanged pages, same index.
-        if pagefind and not any(
-                rel.endswith(".html") and not rel.startswith(f"{BUNDLE}/") for rel in out.differs()):
-            out.keep_folder(str(BUNDLE))
-        elif pagefind:
+        if pagefind:
+            # One bundle per year of articles; only the years whose pages changed run Pagefind.
             progress.stage("Search index")
+            tz = config.tz
+            shards = shards_of((article.date.astimezone(tz).year, urls.output_rel(urls.article(article)))
+                               for article in index.articles)
             try:
-                index_site(pagefind, out)
+                index_site(pagefind, out, shards, config.cache_dir and Path(config.cache_dir))
             except SearchIndexError as exc:
                 raise BuildError([ContentError(str(output), 0, "search", str(exc),
                                                "run the build again with -v, or check the Pagefind install")]) from None

@@ -4,6 +4,13 @@ Pagefind is a binary shipped inside the `pagefind` Python package (its `extended
 It runs locally on the finished HTML, before the staged site is swapped in, and fetches
 nothing. Without the binary the build still succeeds: search is switched off, the build
 says so, and the search page tells readers.
+
+The index is sharded by the year of the article (in the site's time zone, as the `year`
+filter): one Pagefind bundle per year under /pagefind/<year>/, and /pagefind/shards.json,
+which the search page reads, listing them newest first. Pagefind cannot update an index,
+so a shard is indexed again only when its pages changed (a key over their paths and bytes,
+kept in shards.json, differs); the others keep their files. An article never moves between
+years, so adding one re-indexes its year alone.
 """
 
 from __future__ import annotations
@@ -12,15 +19,25 @@ import gzip
 import hashlib
 import json
 import os
+import shutil
 import subprocess
 import tempfile
+from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
+from . import cache
 from .output import StagedOutput
 
 BUNDLE = PurePosixPath("pagefind")
+MANIFEST = BUNDLE / "shards.json"  # the shards, newest first: what the search page reads
+SCRIPT = BUNDLE / "pagefind.js"  # Pagefind's search API, the same for every shard
+FORMAT = 1  # the layout of the published index; a new one re-indexes every shard
+JOBS = 2  # Pagefind processes at a time
+# Pagefind's ready-made interfaces: the search page does not use them.
+_UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
 OFF_NOTICE = ("search is off: the Pagefind binary was not found "
               "(install the pinned dev requirements: pip install 'pagefind[extended]')")
 
@@ -44,39 +61,206 @@ def pagefind_binary() -> Path | None:
     return path
 
 
-def index_site(binary: Path, out: StagedOutput) -> int:
-    """Index the staged HTML and add the bundle to the staged output; returns its file count.
+def shards_of(pages: Iterable[tuple[int, str]]) -> dict[str, list[str]]:
+    """(year, page file) pairs -> the shards: year -> its pages, sorted, newest year first."""
+    shards: dict[str, list[str]] = {}
+    for year, rel in pages:
+        shards.setdefault(f"{year:04d}", []).append(rel)
+    return {year: sorted(shards[year]) for year in sorted(shards, reverse=True)}
 
-    Pagefind reads a private folder holding (as hard links) only the pages this build wrote,
-    so pages left over from the previous build are not indexed, and writes its bundle to
-    another: staged files are links to the live site, only ever replaced through `out.write`.
+
+@dataclass(frozen=True)
+class IndexReport:
+    indexed: tuple[str, ...]  # the shards Pagefind ran for
+    kept: tuple[str, ...]  # the shards whose files were kept
+
+
+def index_site(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
+               cache_dir: Path | None = None) -> IndexReport:
+    """Bring the staged index up to date with the staged pages, shard by shard.
+
+    `shards`: year -> the pages (files relative to output/) its bundle indexes. Pagefind
+    reads a private folder holding (as hard links) only those pages, so pages left over from
+    the previous build are not indexed, and writes its bundle to another: staged files are
+    links to the live site, only ever replaced through `out.write`. With a cache folder, the
+    private folders are kept there between builds and only brought up to date (creating and
+    removing hundreds of folders per build costs more than Pagefind on some file systems).
+
+    Pagefind's script and WebAssembly are the same in every bundle: they are published once,
+    in /pagefind/, and each shard's pagefind-entry.json points there (see `_share_wasm`), so
+    a browser fetches them once, not once per year.
     """
+    version = _version(binary)
+    keys = {year: _key(version, pages, out) for year, pages in shards.items()}
+    previous = _previous_shards(out)
+    kept = [year for year in shards if year in previous and previous[year]["key"] == keys[year]]
+    wasm = {year: list(previous[year]["wasm"]) for year in kept}
+    # The shared files the kept shards need; a shard whose files are not known is indexed again.
+    for name in sorted({name for year in kept for name in wasm[year]}):
+        if not out.keep(_wasm_file(name)):
+            kept = [year for year in kept if name not in wasm[year]]
+    if kept and len(kept) == len(shards) and not out.keep(SCRIPT):
+        kept.pop(0)  # its bundle brings pagefind.js back
+    stale = [year for year in shards if year not in kept]
+    kept_years = set(kept)
+    for rel in list(out.previous.files) if kept and out.trusted else ():
+        parts = rel.split("/", 2)
+        if len(parts) == 3 and parts[0] == BUNDLE.name and parts[1] in kept_years:
+            out.keep(rel)
+    if stale:
+        mirrors = cache_dir / f"search-{cache.digest(str(out.output.resolve()))}" if cache_dir else None
+        wasm.update(_index(binary, out, {year: shards[year] for year in stale}, mirrors))
+        if mirrors is not None and mirrors.is_dir():
+            for entry in os.scandir(mirrors):  # the folders of years with no article left
+                if entry.name not in shards:
+                    shutil.rmtree(entry.path, ignore_errors=True)
+    manifest = {"format": FORMAT, "pagefind": version,
+                "shards": [{"year": int(year), "path": f"{year}/", "articles": len(pages), "key": keys[year],
+                            "wasm": wasm[year]} for year, pages in shards.items()]}
+    out.write(MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
+    return IndexReport(tuple(stale), tuple(kept))
+
+
+def _wasm_file(name: str) -> str:
+    return f"{BUNDLE}/wasm.{name}.pagefind"
+
+
+def _version(binary: Path) -> str:
+    try:
+        result = subprocess.run([str(binary), "--version"], capture_output=True, text=True, timeout=60)
+    except OSError as exc:
+        raise SearchIndexError(f"could not run Pagefind ({binary}): {exc}") from None
+    if result.returncode != 0 or not result.stdout.strip():
+        raise SearchIndexError(f"could not run Pagefind ({binary}): no version")
+    return result.stdout.strip().split()[-1]
+
+
+def _key(version: str, pages: list[str], out: StagedOutput) -> str:
+    """What a shard's bundle is a function of: the layout, Pagefind, its pages' paths and bytes."""
+    h = hashlib.sha256(f"{FORMAT}\n{version}\n".encode())
+    for rel in pages:
+        h.update(f"{rel}\t{out.digests[rel]}\n".encode())
+    return h.hexdigest()[:20]
+
+
+def _previous_shards(out: StagedOutput) -> dict[str, dict[str, Any]]:
+    """year -> {key, wasm} of the shards the last build published; empty when not known."""
+    rel = MANIFEST.as_posix()
+    digest = out.previous.files.get(rel) if out.trusted else None
+    if digest is None:
+        return {}
+    try:
+        data = (out.output / rel).read_bytes()
+        if cache.digest(data) != digest:
+            return {}
+        manifest = json.loads(data)
+        if manifest.get("format") != FORMAT:
+            return {}
+        return {f"{shard['year']:04d}": {"key": str(shard["key"]), "wasm": [str(name) for name in shard["wasm"]]}
+                for shard in manifest["shards"]}
+    except (OSError, ValueError, KeyError, TypeError):
+        return {}
+
+
+def _index(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
+           mirrors: Path | None) -> dict[str, list[str]]:
+    """Run Pagefind for each shard (JOBS at a time), then stage the bundles in shard order;
+    returns the WebAssembly files (by language) each shard uses."""
+    # The pages: in the staging folder once this build has one, else in output/ (unchanged).
+    source = out.root if out.root.is_dir() else out.output
     # Named after the staging folder, so the next build removes it if this one is killed.
     with tempfile.TemporaryDirectory(prefix=f"{out.root.name}-pagefind-", dir=out.root.parent) as tmp:
-        pages, bundle = Path(tmp) / "pages", Path(tmp) / "bundle"
-        for rel in sorted(PurePosixPath(key) for key in out.written):
-            if rel.suffix == ".html" and rel.parts[0] != BUNDLE.name:
-                target = pages / rel
-                target.parent.mkdir(parents=True, exist_ok=True)
-                try:
-                    os.link(out.root / rel, target)
-                except OSError:
-                    target.write_bytes((out.root / rel).read_bytes())
-        cmd = [str(binary), "--site", str(pages), "--output-path", str(bundle), "--silent"]
+        def run(year: str) -> tuple[Path, list[str]]:
+            pages = (mirrors or Path(tmp)) / year
+            bundle = Path(tmp) / f"{year}.bundle"
+            _mirror(source, shards[year], pages)
+            cmd = [str(binary), "--site", str(pages), "--output-path", str(bundle), "--silent"]
+            try:
+                result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+            except OSError as exc:
+                raise SearchIndexError(f"could not run Pagefind ({binary}): {exc}") from None
+            if result.returncode != 0:
+                detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
+                raise SearchIndexError(f"Pagefind failed on {year}: " + " / ".join(detail))
+            canonicalise(bundle)
+            return bundle, _share_wasm(bundle)
+
+        with ThreadPoolExecutor(max_workers=min(JOBS, len(shards))) as pool:
+            done = dict(zip(shards, pool.map(run, shards), strict=True))
+        shared: set[str] = set()
+        for year, (bundle, wasm) in done.items():
+            needed = {f"wasm.{name}.pagefind" for name in wasm}
+            for path in sorted(bundle.rglob("*")):
+                name = path.relative_to(bundle).as_posix()
+                if not path.is_file() or name.startswith(_UNUSED):
+                    continue
+                if name == SCRIPT.name or (name.startswith("wasm.") and name.endswith(".pagefind")):
+                    # The same bytes in every bundle: published once, from the first one.
+                    if name not in shared and (name == SCRIPT.name or name in needed):
+                        out.copy(f"{BUNDLE}/{name}", path)
+                        shared.add(name)
+                    continue
+                out.copy(f"{BUNDLE}/{year}/{name}", path)
+    return {year: wasm for year, (_bundle, wasm) in done.items()}
+
+
+def _share_wasm(bundle: Path) -> list[str]:
+    """Point the bundle's pagefind-entry.json at the WebAssembly files in /pagefind/.
+
+    Pagefind 1.5 fetches `${basePath}wasm.${languages[lang].wasm}.pagefind`; with the value
+    `/../../wasm.en` that address, /pagefind/<year>/wasm./../../wasm.en.pagefind, is
+    /pagefind/wasm.en.pagefind once the browser resolves its dot segments. Returns the
+    languages whose files the shard needs.
+    """
+    entry_path = bundle / "pagefind-entry.json"
+    entry = json.loads(entry_path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for info in entry["languages"].values():
+        name = info.get("wasm") or "unknown"
+        if not (bundle / f"wasm.{name}.pagefind").is_file():
+            raise SearchIndexError(f"unexpected Pagefind bundle layout (no wasm.{name}.pagefind)")
+        info["wasm"] = f"/../../wasm.{name}"
+        names.add(name)
+    entry_path.write_text(json.dumps(entry, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
+    return sorted(names)
+
+
+def _mirror(source: Path, pages: list[str], folder: Path) -> None:
+    """Make `folder` hold exactly `pages`, each a hard link to (else a copy of) source/page.
+
+    A page already linked to the same file is left alone, so a kept folder costs a few stats
+    per page; files that are not pages of the shard (any more) are removed.
+    """
+    wanted = set(pages)
+    emptied: set[Path] = set()
+    if folder.is_dir():
+        for dirpath, _dirnames, filenames in os.walk(folder):
+            base = Path(dirpath)
+            for name in filenames:
+                if (base / name).relative_to(folder).as_posix() not in wanted:
+                    (base / name).unlink()
+                    emptied.add(base)
+    for base in sorted(emptied, key=lambda path: len(path.parts), reverse=True):
+        while base != folder and base.is_relative_to(folder):  # folders of articles gone
+            try:
+                base.rmdir()
+            except OSError:
+                break
+            base = base.parent
+    for rel in pages:
+        origin, target = source / rel, folder / rel
         try:
-            result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-        except OSError as exc:
-            raise SearchIndexError(f"could not run Pagefind ({binary}): {exc}") from None
-        if result.returncode != 0:
-            detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-            raise SearchIndexError("Pagefind failed: " + " / ".join(detail))
-        canonicalise(bundle)
-        count = 0
-        for path in sorted(bundle.rglob("*")):
-            if path.is_file():
-                out.copy(BUNDLE / path.relative_to(bundle).as_posix(), path)
-                count += 1
-        return count
+            if os.path.samefile(origin, target):
+                continue
+        except FileNotFoundError:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        tmp = target.with_name(f".{target.name}.tmp")
+        tmp.unlink(missing_ok=True)
+        try:
+            os.link(origin, tmp)
+        except OSError:
+            shutil.copyfile(origin, tmp)
+        os.replace(tmp, target)
 
 
 def canonicalise(bundle: Path) -> None:

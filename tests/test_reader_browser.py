@@ -200,6 +200,35 @@ def test_a_search_address_can_be_shared(page, site_url: str) -> None:
     assert page.get_by_label("Topic").input_value() == "Economy"
 
 
+def test_search_results_are_newest_first_across_the_years_shards(page, site_url: str) -> None:
+    from datetime import datetime
+
+    page.goto(site_url + "/search/?q=story")
+    page.locator(".search__results .card").first.wait_for()
+    assert page.locator(".search__status").inner_text().startswith("29 articles found")
+    more = page.get_by_role("button", name="Show more results")
+    while more.is_visible():
+        shown = page.locator(".search__results .card").count()
+        more.click()
+        page.wait_for_function(f"document.querySelectorAll('.search__results .card').length > {shown}")
+    dates = [datetime.strptime(text, "%B %d, %Y") for text in page.locator(".search__results .card .meta").all_inner_texts()]
+    assert len(dates) == 29
+    assert {d.year for d in dates} == {2017, 2018}
+    assert dates == sorted(dates, reverse=True)
+
+
+def test_a_year_filter_searches_that_years_shard_only(page, site_url: str) -> None:
+    paths: list[str] = []
+    page.on("request", lambda request: paths.append(urlparse(request.url).path))
+    page.goto(site_url + "/search/?q=story&year=2017")
+    page.locator(".search__results .card").first.wait_for()
+    assert page.locator(".search__status").inner_text().startswith("15 articles found")
+    hrefs = page.locator(".search__results .card__title a").evaluate_all("links => links.map(a => a.getAttribute('href'))")
+    assert hrefs and all(href.startswith("/2017/") for href in hrefs)
+    assert any(path.startswith("/pagefind/2017/index/") for path in paths)
+    assert not any(path.startswith(("/pagefind/2018/index/", "/pagefind/2016/index/")) for path in paths)
+
+
 # Layout --------------------------------------------------------------------------------------------------
 
 LAYOUT_PAGES = ["/", SEED, "/topics/syria/", "/outlets/press-tv/", "/archive/", "/archive/2016/06/",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import struct
@@ -202,7 +203,9 @@ def test_search_index_is_built_with_filters_and_only_the_search_page_loads_javas
     result = site.build()
     assert "search is off" not in result.stdout
     assert (site.output / "pagefind/pagefind.js").is_file()
-    assert list((site.output / "pagefind/filter").glob("*.pf_filter"))
+    assert list((site.output / "pagefind/2020/filter").glob("*.pf_filter"))
+    shards = json.loads((site.output / "pagefind/shards.json").read_text(encoding="utf-8"))["shards"]
+    assert [(s["year"], s["path"], s["articles"]) for s in shards] == [(2020, "2020/", 1)]
     article = tree(site, "2020/01/a/index.html")
     assert article.cssselect("[data-pagefind-body]")
     assert {e.get("data-pagefind-filter").split(":")[0] for e in article.cssselect("[data-pagefind-filter]")} == {
@@ -213,6 +216,7 @@ def test_search_index_is_built_with_filters_and_only_the_search_page_loads_javas
     assert search.cssselect('form[role="search"] input[type="search"]')
     assert search.cssselect("script")[0].get("src") == "/static/js/search.js"
     assert search.cssselect("form")[0].get("data-pagefind") == "/pagefind/pagefind.js"
+    assert search.cssselect("form")[0].get("data-shards") == "/pagefind/shards.json"
 
 
 def test_without_the_pagefind_binary_the_build_works_and_search_says_it_is_off(site: Site) -> None:
@@ -242,7 +246,7 @@ def test_search_index_is_byte_identical_across_builds(site: Site, tmp_path: Path
         snapshots.append({p.relative_to(root).as_posix(): p.read_bytes()
                           for p in sorted(root.rglob("*")) if p.is_file()})
     assert snapshots[0] == snapshots[1] == snapshots[2]
-    assert any(name.startswith("pagefind/filter/") for name in snapshots[0])
+    assert any(name.startswith("pagefind/2020/filter/") for name in snapshots[0])
 
 
 def test_article_pages_ask_no_other_host_for_anything(site: Site) -> None:

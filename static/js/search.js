@@ -1,5 +1,8 @@
 // Search page: queries the Pagefind index written at build time. Only /search/ loads this.
 // The query and filters live in the address (?q=…&topic=…), so a search can be linked to.
+// The index has one Pagefind bundle per year (listed, newest first, in shards.json); each is
+// searched by its own instance, loaded when first needed, and the results are the years'
+// results one after the other, each newest first: the whole list is newest first.
 const form = document.querySelector("form[data-pagefind]");
 const status = document.querySelector(".search__status");
 const list = document.querySelector(".search__results");
@@ -8,6 +11,33 @@ const PAGE = 10;
 let results = [];
 let shown = 0;
 let generation = 0;
+let pagefind = null; // Pagefind's module: one copy of its code for every shard
+let shards = []; // {year, path, articles, key}, newest first
+const instances = new Map();
+let first = null;
+
+function instance(shard) {
+  // One Pagefind instance per year, created once; they share Pagefind's web worker and its
+  // WebAssembly module, which the first instance loads: the others start once it has (two
+  // loading it at the same time would break the first one's index).
+  if (!instances.has(shard.year)) {
+    const start = async () => {
+      if (first) await first.catch(() => {});
+      const base = new URL(shard.path, new URL(form.dataset.shards, location.href));
+      const created = pagefind.createInstance({
+        basePath: base.pathname,
+        baseUrl: form.dataset.baseUrl,
+        metaCacheTag: shard.key, // the shard's files change only with its key
+      });
+      await created.filters(); // returns once the instance is loaded
+      return created;
+    };
+    const started = start();
+    first = first || started;
+    instances.set(shard.year, started);
+  }
+  return instances.get(shard.year);
+}
 
 function escape(text) {
   const span = document.createElement("span");
@@ -54,7 +84,7 @@ function filtersOf(params) {
   return filters;
 }
 
-async function run(pagefind, params) {
+async function run(params) {
   const query = (params.get("q") || "").trim();
   const filters = filtersOf(params);
   const token = ++generation;
@@ -65,9 +95,13 @@ async function run(pagefind, params) {
     return;
   }
   status.textContent = "Searching…";
-  const search = await pagefind.search(query || null, { filters, sort: { date: "desc" } });
+  // A year is in one shard only; the others are not even loaded.
+  const targets = filters.year ? shards.filter((s) => String(s.year) === filters.year) : shards;
+  const searches = await Promise.all(
+    targets.map(async (shard) => (await instance(shard)).search(query || null, { filters, sort: { date: "desc" } })),
+  );
   if (token !== generation) return;
-  results = search.results;
+  results = searches.flatMap((search) => search.results);
   shown = 0;
   const n = results.length;
   const what = query ? ` for “${query}”` : "";
@@ -83,14 +117,29 @@ function fillSelect(select, counts, current) {
   }
 }
 
+async function filterCounts() {
+  // Topic and outlet counts add up over the years; the years' own come from shards.json.
+  const counts = { topic: {}, outlet: {}, year: {} };
+  for (const shard of shards) counts.year[shard.year] = shard.articles;
+  const all = await Promise.all(shards.map(async (shard) => (await instance(shard)).filters()));
+  for (const filters of all) {
+    for (const name of ["topic", "outlet"]) {
+      for (const [value, n] of Object.entries(filters[name] || {})) counts[name][value] = (counts[name][value] || 0) + n;
+    }
+  }
+  return counts;
+}
+
 async function main() {
-  const pagefind = await import(form.dataset.pagefind);
-  await pagefind.options({ baseUrl: form.dataset.baseUrl });
+  const response = await fetch(form.dataset.shards, { cache: "no-cache" });
+  if (!response.ok) throw new Error(`${form.dataset.shards}: ${response.status}`);
+  shards = (await response.json()).shards;
+  if (shards.length) pagefind = await import(form.dataset.pagefind);
   const params = new URLSearchParams(location.search);
   form.elements.q.value = params.get("q") || "";
-  const filters = await pagefind.filters();
+  const counts = await filterCounts();
   for (const name of ["topic", "outlet", "year"]) {
-    fillSelect(form.elements[name], filters[name] || {}, params.get(name) || "");
+    fillSelect(form.elements[name], counts[name], params.get(name) || "");
   }
   form.querySelector(".search__filters").hidden = false;
 
@@ -98,7 +147,7 @@ async function main() {
     const next = new URLSearchParams();
     for (const [key, value] of new FormData(form)) if (value) next.set(key, value);
     history.replaceState(null, "", next.size ? `?${next}` : location.pathname);
-    run(pagefind, next);
+    run(next);
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
@@ -111,7 +160,7 @@ async function main() {
     timer = setTimeout(update, 250);
   });
   more.querySelector("button").addEventListener("click", showMore);
-  await run(pagefind, params);
+  await run(params);
 }
 
 main().catch((error) => {
