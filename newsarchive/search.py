@@ -109,6 +109,11 @@ def index_site(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
             out.keep(rel)
     if stale:
         mirrors = cache_dir / f"search-{cache.digest(str(out.output.resolve()))}" if cache_dir else None
+        try:
+            if mirrors is not None:
+                mirrors.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            mirrors = None  # an unusable cache: private folders made and removed by this build
         wasm.update(_index(binary, out, {year: shards[year] for year in stale}, mirrors))
         if mirrors is not None and mirrors.is_dir():
             for entry in os.scandir(mirrors):  # the folders of years with no article left

@@ -130,40 +130,47 @@ async function filterCounts() {
   return counts;
 }
 
-async function main() {
+async function load(params) {
   const response = await fetch(form.dataset.shards, { cache: "no-cache" });
   if (!response.ok) throw new Error(`${form.dataset.shards}: ${response.status}`);
   shards = (await response.json()).shards;
   if (shards.length) pagefind = await import(form.dataset.pagefind);
-  const params = new URLSearchParams(location.search);
-  form.elements.q.value = params.get("q") || "";
   const counts = await filterCounts();
   for (const name of ["topic", "outlet", "year"]) {
     fillSelect(form.elements[name], counts[name], params.get(name) || "");
   }
   form.querySelector(".search__filters").hidden = false;
+}
 
-  const update = () => {
+function fail(error) {
+  status.textContent = "Search could not start: the search index is missing or unreadable.";
+  console.error(error);
+}
+
+function main() {
+  const params = new URLSearchParams(location.search);
+  form.elements.q.value = params.get("q") || "";
+  const ready = load(params);
+  // Listening from the start: a search asked for while the index loads runs once it has.
+  const update = async () => {
+    await ready;
     const next = new URLSearchParams();
     for (const [key, value] of new FormData(form)) if (value) next.set(key, value);
     history.replaceState(null, "", next.size ? `?${next}` : location.pathname);
-    run(next);
+    await run(next);
   };
   form.addEventListener("submit", (event) => {
     event.preventDefault();
-    update();
+    update().catch(fail);
   });
-  form.addEventListener("change", update);
+  form.addEventListener("change", () => update().catch(fail));
   let timer;
   form.elements.q.addEventListener("input", () => {
     clearTimeout(timer);
-    timer = setTimeout(update, 250);
+    timer = setTimeout(() => update().catch(fail), 250);
   });
   more.querySelector("button").addEventListener("click", showMore);
-  await run(params);
+  ready.then(() => run(params)).catch(fail);
 }
 
-main().catch((error) => {
-  status.textContent = "Search could not start: the search index is missing or unreadable.";
-  console.error(error);
-});
+main();
