@@ -20,7 +20,7 @@ function instance(shard) {
   // One Pagefind instance per year, created once; they share Pagefind's web worker and its
   // WebAssembly module, which the first instance loads: the others start once it has (two
   // loading it at the same time would break the first one's index).
-  if (!instances.has(shard.year)) {
+  if (!instances.has(shard.path)) {
     const start = async () => {
       if (first) await first.catch(() => {});
       const base = new URL(shard.path, new URL(form.dataset.shards, location.href));
@@ -34,9 +34,9 @@ function instance(shard) {
     };
     const started = start();
     first = first || started;
-    instances.set(shard.year, started);
+    instances.set(shard.path, started);
   }
-  return instances.get(shard.year);
+  return instances.get(shard.path);
 }
 
 function escape(text) {
@@ -120,7 +120,7 @@ function fillSelect(select, counts, current) {
 async function filterCounts() {
   // Topic and outlet counts add up over the years; the years' own come from shards.json.
   const counts = { topic: {}, outlet: {}, year: {} };
-  for (const shard of shards) counts.year[shard.year] = shard.articles;
+  for (const shard of shards) counts.year[shard.year] = (counts.year[shard.year] || 0) + shard.articles;
   const all = await Promise.all(shards.map(async (shard) => (await instance(shard)).filters()));
   for (const filters of all) {
     for (const name of ["topic", "outlet"]) {
