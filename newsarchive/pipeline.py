@@ -20,7 +20,7 @@ from .content.store import Stat
 from .errors import BuildError, ContentError
 from .output import StagedOutput
 from .progress import Progress
-from .render.feeds import feed_files, feed_plans
+from .render.feeds import feed_plans, write_feeds
 from .render.fingerprint import site_digest
 from .render.pages import FigureRenderer, page_jobs
 from .render.redirects import redirect_jobs
@@ -69,10 +69,11 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         progress.stage("Feeds")
         feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))
         try:
-            for rel, data in feed_files(index, config, urls, env, figures, out, site_digest(config, index.pages)):
-                out.write(rel, data)
+            errors = write_feeds(index, config, urls, env, figures, out, site_digest(config, index.pages))
         except jinja2.TemplateError as exc:
             raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
+        if errors:
+            raise BuildError(errors)
 
         _sitemap(sitemap_entries(jobs, index, urls), urls, out)
         out.write(urls.output_file(urls.robots()), robots_txt(urls))

@@ -19,29 +19,30 @@ from __future__ import annotations
 
 import html
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import jinja2
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
 
-from .. import cache
+from .. import cache, parallel
 from ..config import Config
 from ..content.model import Article
+from ..errors import ContentError
 from ..site import ids
 from ..site.index import SiteIndex
 from ..site.urls import Urls
 from .absolute import absolute_links, xml_safe
 from .fingerprint import Fingerprints
 from .pages import FigureRenderer
+from .run import template_error
 
 if TYPE_CHECKING:
-    from ..output import StagedOutput
+    from ..output import Records, StagedOutput
 
 # What an empty feed says it was last changed: a constant, since there is no content date.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -204,33 +205,95 @@ def feed_plans(index: SiteIndex, config: Config, urls: Urls) -> list[tuple[Feed,
     return feeds
 
 
-def feed_files(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment,
-               figures: FigureRenderer, out: StagedOutput | None = None,
-               site: str = "") -> Iterator[tuple[PurePosixPath, bytes]]:
-    """(file in output/, bytes) for every feed of the site.
+# Below this many feeds to make, forking costs more than it saves.
+_PARALLEL_FROM = 24
 
-    Given the staged output and the site's digest (render/fingerprint.py), a feed whose
-    inputs (its own fields, the site, its articles' cache keys) are those of the last build
-    is kept as it is, not made again: a feed's entries carry whole article bodies.
+
+def write_feeds(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment,
+                figures: FigureRenderer, out: StagedOutput, site: str = "") -> list[ContentError]:
+    """Write every feed of the site into the staged output; template errors are returned.
+
+    A feed whose inputs (its own fields, the site's digest from render/fingerprint.py, its
+    articles' cache keys) are those of the last build is kept as it is, not made again: a
+    feed's entries carry whole article bodies. For many feeds the work is spread over the
+    cores in two steps, each in input order: every article's item once (an article is in
+    several feeds), then the feeds' documents, which each worker writes itself.
     """
     items = FeedItems(env, config, urls, figures)
     fingerprints = Fingerprints(site)
+    todo: list[tuple[Feed, list[Article]]] = []
     for feed, articles in feed_plans(index, config, urls):
-        files = [_file(urls, feed.rss_url), _file(urls, feed.atom_url)]
-        files += [_file(urls, feed.json_url)] if feed.json_url else []
-        if out is not None:
-            inputs = cache.digest(site, repr(feed), tuple(fingerprints.article_key(a) for a in articles))
-            keys = [f.as_posix() for f in files]
-            if all(out.previous.pages.get(k) == inputs for k in keys) and all(out.keep(k) for k in keys):
-                out.pages.update(dict.fromkeys(keys, inputs))
-                continue
+        keys = [_file(urls, url).as_posix() for url in (feed.rss_url, feed.atom_url, feed.json_url) if url]
+        inputs = cache.digest(site, repr(feed), tuple(fingerprints.article_key(a) for a in articles))
+        if all(out.previous.pages.get(k) == inputs for k in keys) and all(out.keep(k) for k in keys):
             out.pages.update(dict.fromkeys(keys, inputs))
-        feed = replace(feed, items=tuple(items(a) for a in articles))
-        rss, atom = xml_feeds(feed)
-        yield _file(urls, feed.rss_url), rss
-        yield _file(urls, feed.atom_url), atom
-        if feed.json_url:
-            yield _file(urls, feed.json_url), json_feed(feed)
+            continue
+        out.pages.update(dict.fromkeys(keys, inputs))
+        todo.append((feed, articles))
+    if not todo:
+        return []
+    workers = parallel.cpu_count()
+    if workers < 2 or len(todo) < _PARALLEL_FROM or not parallel.can_fork():
+        try:
+            for feed, articles in todo:
+                _write_feed(urls, replace(feed, items=tuple(items(a) for a in articles)), out)
+        except jinja2.TemplateError as exc:
+            return [template_error(exc, Path(config.templates_dir))]
+        return []
+
+    # Each article's item once, over all cores; then the feeds, which only assemble them.
+    unique = list({a.source_path: a for _, articles in todo for a in articles}.values())
+    made: list[FeedItem] = []
+    with parallel.fork_pool(workers, _start_worker, ((items, unique, config),)) as pool:
+        for chunk, error in pool.imap(_items_range, _ranges(len(unique), workers)):
+            if error is not None:
+                return [error]
+            made.extend(chunk)
+    by_path = {a.source_path: item for a, item in zip(unique, made, strict=True)}
+    feeds = [replace(feed, items=tuple(by_path[a.source_path] for a in articles)) for feed, articles in todo]
+    out.stage()  # here, not in a worker: there is one staging folder
+    mine = out.records()
+    with parallel.fork_pool(workers, _start_worker, ((urls, feeds, out),)) as pool:
+        results = list(pool.imap(_feeds_range, _ranges(len(feeds), workers, minimum=4)))
+    out.absorb(mine)
+    for records in results:
+        out.absorb(records)
+    return []
+
+
+def _ranges(count: int, workers: int, minimum: int = 16) -> list[tuple[int, int]]:
+    return [(r.start, r.stop) for r in parallel.chunks(range(count), workers, minimum=minimum)]
+
+
+def _write_feed(urls: Urls, feed: Feed, out: StagedOutput) -> None:
+    rss, atom = xml_feeds(feed)
+    out.write(_file(urls, feed.rss_url), rss)
+    out.write(_file(urls, feed.atom_url), atom)
+    if feed.json_url:
+        out.write(_file(urls, feed.json_url), json_feed(feed))
+
+
+# What this worker process works on, inherited from the parent at fork.
+_worker: dict[str, Any] = {}
+
+
+def _start_worker(state: tuple[Any, ...]) -> None:
+    _worker["state"] = state
+
+
+def _items_range(bounds: tuple[int, int]) -> tuple[list[FeedItem], ContentError | None]:
+    items, articles, config = _worker["state"]
+    try:
+        return [items(a) for a in articles[bounds[0]:bounds[1]]], None
+    except jinja2.TemplateError as exc:  # its traceback, which names the line, stays here
+        return [], template_error(exc, Path(config.templates_dir))
+
+
+def _feeds_range(bounds: tuple[int, int]) -> Records:
+    urls, feeds, out = _worker["state"]
+    for feed in feeds[bounds[0]:bounds[1]]:
+        _write_feed(urls, feed, out)
+    return out.records()
 
 
 def _file(urls: Urls, absolute_url: str) -> PurePosixPath:
