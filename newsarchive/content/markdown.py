@@ -11,7 +11,9 @@ import html
 import re
 
 import markdown
+from markdown import inlinepatterns, util
 from markdown.preprocessors import Preprocessor
+from markdown.treeprocessors import InlineProcessor
 
 from .sanitize import FIGURE_MARKER, HtmlPolicy, removed_tags
 
@@ -38,6 +40,72 @@ class _FigurePlacement(Preprocessor):
         return out
 
 
+# What every match of a Python-Markdown inline pattern contains, by the pattern's regular
+# expression: where a text holds none of these at or after the search position, the pattern
+# cannot match there, so trying it can be skipped with the very same result.
+_TRIGGERS = {
+    inlinepatterns.BACKTICK_RE: ("`",),
+    inlinepatterns.ESCAPE_RE: ("\\",),
+    inlinepatterns.LINK_RE: ("[",),  # also reference and short reference links
+    inlinepatterns.IMAGE_LINK_RE: ("![",),  # also image references
+    inlinepatterns.AUTOLINK_RE: ("<",),
+    inlinepatterns.AUTOMAIL_RE: ("<",),
+    inlinepatterns.LINE_BREAK_RE: ("  \n",),
+    inlinepatterns.HTML_RE: ("<",),
+    inlinepatterns.ENTITY_RE: ("&",),
+    r"\[\^([^\]]*)\]": ("[^",),  # footnote references (extension footnotes)
+}
+
+
+def _triggers(pattern: object) -> tuple[str, ...] | None:
+    """The texts a match of this inline pattern must contain, or None: always try it."""
+    if not isinstance(pattern, inlinepatterns.InlineProcessor):
+        return None
+    if pattern.getCompiledRegExp().pattern != pattern.pattern:
+        return None  # a regular expression of its own: unknown
+    if isinstance(pattern, inlinepatterns.DelimiterProcessor):
+        # Emphasis and strong: the regular expression is the delimiters, one of them.
+        return tuple(pattern.tokens) if pattern.pattern == "|".join(re.escape(t) for t in pattern.tokens) else None
+    return _TRIGGERS.get(pattern.pattern)
+
+
+class _SkippingInlineProcessor(InlineProcessor):
+    """Python-Markdown's inline processor, which tries each of its ~15 inline patterns on
+    each piece of text, one Python call each; this one first asks str.find whether the
+    text holds what a match of the pattern needs (a `[` for a link, a `*` or `_` for
+    emphasis…), and skips the pattern where it does not. The output is the same: a pattern
+    that cannot match is skipped exactly as a failed try is (next pattern, from the start).
+    """
+
+    def run(self, tree, ancestors=None):  # type: ignore[no-untyped-def]
+        patterns = list(self.inlinePatterns)
+        self._patterns = patterns
+        self._needs = [_triggers(p) for p in patterns]
+        return super().run(tree, ancestors)
+
+    # Replaces InlineProcessor.__handleInline (name-mangled), which run() and the patterns call.
+    def _InlineProcessor__handleInline(self, data: str, patternIndex: int = 0) -> str:  # noqa: N802, N803
+        if not isinstance(data, util.AtomicString):
+            patterns, needs = self._patterns, self._needs
+            apply = self._InlineProcessor__applyPattern  # type: ignore[attr-defined]
+            start = 0
+            count = len(patterns)
+            while patternIndex < count:
+                wanted = needs[patternIndex]
+                if wanted is not None:
+                    for text in wanted:
+                        if data.find(text, start) >= 0:
+                            break
+                    else:
+                        patternIndex += 1
+                        start = 0
+                        continue
+                data, matched, start = apply(patterns[patternIndex], data, patternIndex, start)
+                if not matched:
+                    patternIndex += 1
+        return data
+
+
 class MarkdownRenderer:
     """One reusable converter; building a Markdown instance costs more than a short article.
 
@@ -51,6 +119,8 @@ class MarkdownRenderer:
         self._md = markdown.Markdown(extensions=extensions, output_format="html")
         # After fenced code (priority 25) so a figure line inside a code block stays code.
         self._md.preprocessors.register(_FigurePlacement(self._md), "newsarchive_figures", 20)
+        if isinstance(self._md.treeprocessors["inline"], InlineProcessor):
+            self._md.treeprocessors.register(_SkippingInlineProcessor(self._md), "inline", 20)
 
     def convert(self, text: str) -> str:
         self._md.reset()

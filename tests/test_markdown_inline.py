@@ -1,0 +1,89 @@
+"""The inline processor that skips patterns which cannot match gives Python-Markdown's own output.
+
+content/markdown.py replaces Python-Markdown's inline tree processor by one that tries an
+inline pattern only where the text holds what every match of it contains. These tests
+convert the same documents with both processors, byte for byte: documents using every
+feature the README lists, and seeded random documents made of Markdown's special characters.
+"""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+from markdown.treeprocessors import InlineProcessor
+
+from newsarchive.content.markdown import MarkdownRenderer, _SkippingInlineProcessor
+
+FEATURES = """\
+Text with **strong**, *em*, _em too_, __strong too__, ***both***, a `code span`, ``a `tick` inside``,
+an escaped \\*star\\*, a [link](https://example.org/ "title"), a [reference][ref], a [short ref],
+an ![image](images/a.png), a ![ref image][img], an autolink <https://example.org/a?b=1&c=2>,
+a mail <someone@example.org>, an entity &eacute; &#233; &#xe9;, a bare & and a < sign,
+inline <b>html</b> and <!-- a comment -->, a footnote.[^1] a line break{BREAK}
+and the abbreviation HTML in text. snake_case_word and 2*3*4 and * lone star.
+
+[ref]: https://example.org/ref
+[short ref]: https://example.org/short
+[img]: images/b.png "Image title"
+[^1]: The footnote, with *emphasis* and a [link](/x/).
+*[HTML]: Hyper Text Markup Language
+
+| Column | Other |
+| ------ | ----- |
+| *a*    | `b`   |
+
+Term
+:   Definition with **strong**.
+
+```python
+code = "*not emphasis*"  # [not a link](x)
+```
+
+- item *one*
+- item [two](/two/)
+    1. nested `code`
+
+> A quote with _emphasis_ and &amp; an entity.
+
+<div markdown="1">
+Markdown *inside* HTML.
+</div>
+
+A paragraph with attributes.
+{: .lead #intro }
+
+[[figure 2]]
+""".replace("{BREAK}", "  ")  # two spaces: a line break
+
+PIECES = ["word", "other words", " ", " ", "\n", "\n\n", "*", "**", "_", "__", "`", "``", "\\", "\\*",
+          "[", "]", "(", ")", "[a](b)", "[a][r]", "[r]", "![i](x.png)", "!", "<", ">", "<b>", "</b>",
+          "<http://x.y/z>", "<a@b.c>", "&", "&amp;", "&#35;", ";", "  \n", "[^1]", "[^", "^", "{: .c }",
+          "HTML", "- ", "1. ", "> ", "    ", "```", "~~~", "|", "---", ":", "'", '"', "--", "...", "<<", ">>",
+          "é", "سوريا", "\t", "=", "#", "# ", "***", "_a_", "*a*", "**a**"]
+TAILS = ["", "\n\n[r]: /r\n", "\n\n[^1]: note *n*\n", "\n\n*[HTML]: Hyper\n"]
+
+
+def _pair(smarty: bool) -> tuple[MarkdownRenderer, MarkdownRenderer]:
+    fast = MarkdownRenderer(smarty=smarty)
+    plain = MarkdownRenderer(smarty=smarty)
+    plain._md.treeprocessors.register(InlineProcessor(plain._md), "inline", 20)
+    assert isinstance(fast._md.treeprocessors["inline"], _SkippingInlineProcessor)
+    assert type(plain._md.treeprocessors["inline"]) is InlineProcessor
+    return fast, plain
+
+
+@pytest.mark.parametrize("smarty", [False, True])
+def test_every_feature_converts_as_python_markdown_does(smarty: bool) -> None:
+    fast, plain = _pair(smarty)
+    for text in (FEATURES, FEATURES.replace("\n", "\n\n"), "> " + FEATURES.replace("\n", "\n> ")):
+        assert fast.convert(text) == plain.convert(text)
+
+
+@pytest.mark.parametrize("smarty", [False, True])
+def test_random_documents_convert_as_python_markdown_does(smarty: bool) -> None:
+    fast, plain = _pair(smarty)
+    rng = random.Random(20261126 + smarty)
+    for _ in range(1500):
+        text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 60))) + rng.choice(TAILS)
+        assert fast.convert(text) == plain.convert(text), text
