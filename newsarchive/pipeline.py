@@ -24,7 +24,7 @@ from .render.feeds import feed_plans, write_feeds
 from .render.fingerprint import site_digest
 from .render.pages import FigureRenderer, page_jobs
 from .render.redirects import redirect_jobs
-from .render.run import Renderer, render_all, template_error
+from .render.run import Renderer, copy_all, render_all, template_error
 from .render.sitemap import SitemapEntry, robots_txt, sitemap_entries, sitemap_files
 from .render.templates import make_environment
 from .search import SearchIndexError, index_site, shards_of
@@ -79,13 +79,15 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         out.write(urls.output_file(urls.robots()), robots_txt(urls))
         _copy_tree(Path(config.static_dir), PurePosixPath("static"), out)
         content_dir = str(config.content_dir)
+        images = []
         for article in index.articles:
             folder = os.path.dirname(article.source_path)
             article_dir = urls.output_rel(urls.article(article)).rpartition("/")[0]
             for image in article.images:
                 if image.src:
                     rel = f"{folder}/{image.src}"
-                    out.copy(f"{article_dir}/{image.src}", os.path.join(content_dir, rel), known.get(rel))
+                    images.append((f"{article_dir}/{image.src}", os.path.join(content_dir, rel), known.get(rel)))
+        copy_all(out, images)
         if pagefind:
             # One bundle per year of articles; only the years whose pages changed run Pagefind.
             progress.stage("Search index")

@@ -31,6 +31,10 @@ _PARALLEL_FROM = 400
 _SERIAL_STEP = 200
 
 
+# In place of a job's fingerprint: the worker that renders the page works it out.
+_LATER = "later"
+
+
 @dataclass
 class Renderer:
     env: jinja2.Environment
@@ -38,6 +42,7 @@ class Renderer:
     urls: Urls
     nav_pages: list[Page]
     out: StagedOutput
+    fingerprints: Fingerprints | None = None
 
     def render(self, job: PageJob) -> str:
         return self.env.get_template(job.template).render(
@@ -56,6 +61,8 @@ class Renderer:
                 break  # one broken template would repeat its error on every page
             rel = self.urls.output_rel(job.url)
             self.out.write(rel, html.encode("utf-8"))
+            if fingerprint is _LATER:
+                fingerprint = self.fingerprints.of(job)  # type: ignore[union-attr]
             if fingerprint is not None:
                 self.out.pages[rel] = fingerprint
         return self.out.records(), errors
@@ -68,15 +75,20 @@ def render_all(renderer: Renderer, jobs: list[PageJob], progress: Progress | Non
     """
     out = renderer.out
     progress = progress or Progress()
-    fingerprints = Fingerprints(site_digest(renderer.config, renderer.nav_pages))
+    fingerprints = renderer.fingerprints = Fingerprints(site_digest(renderer.config, renderer.nav_pages))
     todo: list[tuple[PageJob, str | None]] = []
-    for job in jobs:
-        fingerprint = fingerprints.of(job)
-        rel = renderer.urls.output_rel(job.url)
-        if fingerprint is not None and out.previous.pages.get(rel) == fingerprint and out.keep(rel):
-            out.pages[rel] = fingerprint
-            continue
-        todo.append((job, fingerprint))
+    if not out.previous.pages:
+        # Nothing to compare with (a first build): every page is rendered, and each page's
+        # fingerprint, kept for the next build, is worked out where it is rendered.
+        todo = [(job, _LATER) for job in jobs]
+    else:
+        for job in jobs:
+            fingerprint = fingerprints.of(job)
+            rel = renderer.urls.output_rel(job.url)
+            if fingerprint is not None and out.previous.pages.get(rel) == fingerprint and out.keep(rel):
+                out.pages[rel] = fingerprint
+                continue
+            todo.append((job, fingerprint))
     progress.advance(len(jobs) - len(todo))
     if not todo:
         return 0, []
@@ -107,6 +119,29 @@ def render_all(renderer: Renderer, jobs: list[PageJob], progress: Progress | Non
     return len(todo), errors
 
 
+# A file to copy into the site: (its path in the site, its source, the source's stat if known).
+CopyJob = tuple[str, str, tuple[int, int, int, int] | None]
+
+
+def copy_all(out: StagedOutput, files: Sequence[CopyJob]) -> None:
+    """`out.copy` for each file; over all cores when output/ is not known (every file is
+    written: a first build), each worker copying a share of the files."""
+    workers = parallel.cpu_count()
+    if out.trusted or workers < 2 or len(files) < _PARALLEL_FROM or not parallel.can_fork():
+        for rel, source, stat in files:
+            out.copy(rel, source, stat)
+        return
+    out.stage()  # here, not in a worker: there is one staging folder
+    mine = out.records()
+    ranges = [(r.start, r.stop) for r in parallel.chunks(range(len(files)), workers, per_worker=2)]
+    with parallel.fork_pool(workers, _start_copier, (out, files)) as pool:
+        results = list(pool.imap(_copy_range, ranges))
+    out.absorb(mine)
+    for records, sources in results:
+        out.absorb(records)
+        out.sources.update(sources)
+
+
 # The renderer and the jobs of this worker process, inherited from the parent at fork.
 _worker: dict[str, Any] = {}
 
@@ -128,3 +163,14 @@ def template_error(exc: jinja2.TemplateError, templates_dir: Path) -> ContentErr
         if frame.filename.startswith(str(templates_dir.resolve())) or frame.filename.startswith(str(templates_dir)):
             return ContentError(frame.filename, frame.lineno or 0, "", str(exc))
     return ContentError(str(templates_dir), 0, "", f"template error: {exc}")
+
+
+def _start_copier(out: StagedOutput, files: Sequence[CopyJob]) -> None:
+    _worker["out"], _worker["files"] = out, files
+
+
+def _copy_range(bounds: tuple[int, int]) -> tuple[Records, dict[str, Any]]:
+    out, files = _worker["out"], _worker["files"]
+    for rel, source, stat in files[bounds[0]:bounds[1]]:
+        out.copy(rel, source, stat)
+    return out.records(), {rel: out.sources[rel] for rel, _, _ in files[bounds[0]:bounds[1]] if rel in out.sources}

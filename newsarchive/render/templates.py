@@ -7,7 +7,8 @@ with Babel's bundled CLDR data: the output never depends on the building machine
 from __future__ import annotations
 
 import shutil
-from datetime import datetime
+from collections.abc import Callable
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -39,19 +40,35 @@ def _local(ctx: Any, value: datetime) -> datetime:
 @jinja2.pass_context
 def human_date(ctx: Any, value: datetime) -> str:
     """'22 June 2016' or 'June 22, 2016', as the site's language writes a long date."""
-    return format_date(_local(ctx, value).date(), "long", locale=site_locale(ctx["site"].language))
+    return _long_date(_local(ctx, value).date(), ctx["site"].language)
+
+
+# Babel takes tens of microseconds a date, and a site shows the same few thousand days on
+# every listing: each is formatted once per language.
+@lru_cache(maxsize=16384)
+def _long_date(day: date, language: str) -> str:
+    return format_date(day, "long", locale=site_locale(language))
 
 
 @jinja2.pass_context
 def month_year(ctx: Any, year: int, month: int) -> str:
     """'June 2016', 'juin 2016', 'junho de 2016'."""
-    return format_skeleton("yMMMM", datetime(year, month, 1), locale=site_locale(ctx["site"].language))
+    return _month_year(year, month, ctx["site"].language)
+
+
+@lru_cache(maxsize=4096)
+def _month_year(year: int, month: int, language: str) -> str:
+    return format_skeleton("yMMMM", datetime(year, month, 1), locale=site_locale(language))
 
 
 @jinja2.pass_context
 def month_name(ctx: Any, number: int) -> str:
-    names = get_month_names("wide", context="stand-alone", locale=site_locale(ctx["site"].language))
-    return names[number]
+    return _month_name(number, ctx["site"].language)
+
+
+@lru_cache(maxsize=512)
+def _month_name(number: int, language: str) -> str:
+    return get_month_names("wide", context="stand-alone", locale=site_locale(language))[number]
 
 
 @jinja2.pass_context
@@ -67,6 +84,37 @@ def time_attr(ctx: Any, value: datetime) -> str:
 def site_direction(ctx: Any) -> str:
     """'rtl' when the site's own language is written right to left."""
     return "rtl" if site_locale(ctx["site"].language).character_order == "right-to-left" else "ltr"
+
+
+CARD_TEMPLATE = "partials/card.html"
+
+
+def article_cards(env: jinja2.Environment) -> Callable[..., Markup]:
+    """`article_card(a, show_outlet, heading)`: the `card` macro of partials/card.html,
+    rendered once per article, kind of list and heading, then reused on every list that
+    shows the article (each article is on the home pages, its topics', its outlet's, its
+    year's and month's, and beside related articles). The macro is given `site` and `urls`
+    and nothing else of the page, so a card cannot depend on the page it is on."""
+    cards: dict[tuple[int, ...], tuple[Any, ...]] = {}
+    modules: dict[tuple[int, int], tuple[Any, ...]] = {}
+
+    @jinja2.pass_context
+    def article_card(ctx: Any, a: Any, show_outlet: bool, heading: str) -> Markup:
+        site, urls = ctx["site"], ctx["urls"]
+        key = (id(a), id(site), id(urls), bool(show_outlet), hash(heading))
+        found = cards.get(key)
+        # The objects themselves are kept with the card: an id is never reused meanwhile.
+        if found is not None and found[0] is a and found[1] is site and found[2] is urls and found[3] == heading:
+            return found[4]  # type: ignore[no-any-return]
+        module = modules.get((id(site), id(urls)))
+        if module is None or module[0] is not site or module[1] is not urls:
+            made = env.get_template(CARD_TEMPLATE).make_module({"site": site, "urls": urls})
+            module = modules[(id(site), id(urls))] = (site, urls, made)
+        html = Markup(module[2].card(a, show_outlet, heading))
+        cards[key] = (a, site, urls, heading, html)
+        return html
+
+    return article_card
 
 
 def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.Environment:
@@ -100,4 +148,5 @@ def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> jinj
     env.globals["month_year"] = month_year
     env.globals["site_direction"] = site_direction
     env.globals["Markup"] = Markup
+    env.globals["article_card"] = article_cards(env)
     return env
