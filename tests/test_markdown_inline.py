@@ -1,9 +1,11 @@
-"""The inline processor that skips patterns which cannot match gives Python-Markdown's own output.
+"""Skipping what cannot match gives Python-Markdown's own output.
 
 content/markdown.py replaces Python-Markdown's inline tree processor by one that tries an
-inline pattern only where the text holds what every match of it contains. These tests
-convert the same documents with both processors, byte for byte: documents using every
-feature the README lists, and seeded random documents made of Markdown's special characters.
+inline pattern only where the text holds what every match of it contains, and lets five
+block processors answer their test at once when the block lacks what their expression
+needs. These tests convert the same documents with and without, byte for byte: documents
+using every feature the README lists, and seeded random documents made of Markdown's
+special characters.
 """
 
 from __future__ import annotations
@@ -59,17 +61,20 @@ A paragraph with attributes.
 PIECES = ["word", "other words", " ", " ", "\n", "\n\n", "*", "**", "_", "__", "`", "``", "\\", "\\*",
           "[", "]", "(", ")", "[a](b)", "[a][r]", "[r]", "![i](x.png)", "!", "<", ">", "<b>", "</b>",
           "<http://x.y/z>", "<a@b.c>", "&", "&amp;", "&#35;", ";", "  \n", "[^1]", "[^", "^", "{: .c }",
-          "HTML", "- ", "1. ", "> ", "    ", "```", "~~~", "|", "---", ":", "'", '"', "--", "...", "<<", ">>",
+          "HTML", "- ", "1. ", "> ", "\n: ", "\n===", "\n---", "\n- - -", "___", "* * *", "\n#", "## ",
+          "    ", "```", "~~~", "|", "---", ":", "'", '"', "--", "...", "<<", ">>",
           "é", "سوريا", "\t", "=", "#", "# ", "***", "_a_", "*a*", "**a**"]
 TAILS = ["", "\n\n[r]: /r\n", "\n\n[^1]: note *n*\n", "\n\n*[HTML]: Hyper\n"]
 
 
 def _pair(smarty: bool) -> tuple[MarkdownRenderer, MarkdownRenderer]:
     fast = MarkdownRenderer(smarty=smarty)
-    plain = MarkdownRenderer(smarty=smarty)
-    plain._md.treeprocessors.register(InlineProcessor(plain._md), "inline", 20)
+    plain = MarkdownRenderer(smarty=smarty, skipping=False)
     assert isinstance(fast._md.treeprocessors["inline"], _SkippingInlineProcessor)
     assert type(plain._md.treeprocessors["inline"]) is InlineProcessor
+    guarded = [p for p in fast._md.parser.blockprocessors if "test" in vars(p)]
+    assert len(guarded) == 5  # headers (two kinds), rules, quotes, definition lists
+    assert not [p for p in plain._md.parser.blockprocessors if "test" in vars(p)]
     return fast, plain
 
 

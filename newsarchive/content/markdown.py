@@ -11,7 +11,8 @@ import html
 import re
 
 import markdown
-from markdown import inlinepatterns, util
+from markdown import blockprocessors, inlinepatterns, util
+from markdown.extensions import def_list
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor
 
@@ -106,21 +107,55 @@ class _SkippingInlineProcessor(InlineProcessor):
         return data
 
 
+# The same for the block processors whose test searches the whole block with a regular
+# expression that can start anywhere (slow): (class, its expression) -> what a match contains.
+_BLOCK_TRIGGERS = {
+    (blockprocessors.HashHeaderProcessor, blockprocessors.HashHeaderProcessor.RE.pattern): ("#",),
+    (blockprocessors.SetextHeaderProcessor, blockprocessors.SetextHeaderProcessor.RE.pattern): ("\n=", "\n-"),
+    (blockprocessors.HRProcessor, blockprocessors.HRProcessor.SEARCH_RE.pattern): ("-", "_", "*"),
+    (blockprocessors.BlockQuoteProcessor, blockprocessors.BlockQuoteProcessor.RE.pattern): (">",),
+    (def_list.DefListProcessor, def_list.DefListProcessor.RE.pattern): (":",),
+}
+
+
+def _guard_block_tests(md: markdown.Markdown) -> None:
+    """Give each known block processor a test that answers no at once, as its own test
+    would, when the block lacks what every match of its expression contains."""
+    for processor in md.parser.blockprocessors:
+        expression = getattr(processor, "SEARCH_RE", None) or getattr(processor, "RE", None)
+        wanted = _BLOCK_TRIGGERS.get((type(processor), getattr(expression, "pattern", None)))
+        if wanted is not None:
+            processor.test = _guarded(processor.test, wanted)  # type: ignore[method-assign]
+
+
+def _guarded(test, wanted: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    def guarded(parent, block):  # type: ignore[no-untyped-def]
+        for text in wanted:
+            if text in block:
+                return test(parent, block)
+        return False
+    return guarded
+
+
 class MarkdownRenderer:
     """One reusable converter; building a Markdown instance costs more than a short article.
 
     Raw HTML in the text is cleaned by `policy` (safe by default: see sanitize.py).
     """
 
-    def __init__(self, smarty: bool = False, policy: HtmlPolicy | None = None):
+    def __init__(self, smarty: bool = False, policy: HtmlPolicy | None = None, skipping: bool = True):
         self.policy = policy or HtmlPolicy()
         self.removed: list[str] = []  # raw tags the last conversion removed, for a notice
         extensions = BASE_EXTENSIONS + (["smarty"] if smarty else [])
         self._md = markdown.Markdown(extensions=extensions, output_format="html")
         # After fenced code (priority 25) so a figure line inside a code block stays code.
         self._md.preprocessors.register(_FigurePlacement(self._md), "newsarchive_figures", 20)
-        if isinstance(self._md.treeprocessors["inline"], InlineProcessor):
+        # Same output, less time: patterns and block tests that cannot match are skipped
+        # (skipping=False keeps Python-Markdown exactly as it is, for the tests comparing both).
+        if skipping and type(self._md.treeprocessors["inline"]) is InlineProcessor:
             self._md.treeprocessors.register(_SkippingInlineProcessor(self._md), "inline", 20)
+        if skipping:
+            _guard_block_tests(self._md)
 
     def convert(self, text: str) -> str:
         self._md.reset()
