@@ -140,6 +140,9 @@ def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> jinj
         trim_blocks=True,
         lstrip_blocks=True,
         keep_trailing_newline=True,
+        # Each build makes its own environment: no need to stat every template file each
+        # time a page extends, imports or includes it (several times a page).
+        auto_reload=False,
     )
     env.filters["human_date"] = human_date
     env.filters["month_name"] = month_name
