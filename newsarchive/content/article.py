@@ -6,6 +6,7 @@ of work that is cached and spread over cores.
 
 from __future__ import annotations
 
+import os
 import re
 import warnings
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -97,7 +98,7 @@ def read_article(rel_path: str, text: str, config: Config, renderer: md.Markdown
     language = _language(f)
     slug = _slug(f, rel_path)
     draft = _bool(f, "draft")
-    images = _images(f, Path(config.content_dir) / PurePosixPath(rel_path).parent, Path(config.content_dir))
+    images = _images(f, Path(config.content_dir) / PurePosixPath(rel_path).parent, Path(config.content_dir), config)
     ident = _identifier(f)
     aliases = _aliases(f, config)
 
@@ -401,7 +402,7 @@ def _identifier(f: _Fields) -> str:
     return value
 
 
-def _images(f: _Fields, folder: Path, content_root: Path) -> tuple[Image, ...]:
+def _images(f: _Fields, folder: Path, content_root: Path, config: Config | None = None) -> tuple[Image, ...]:
     raw = f.fm.values.get("images")
     if raw is None:
         return ()
@@ -429,7 +430,7 @@ def _images(f: _Fields, folder: Path, content_root: Path) -> tuple[Image, ...]:
             if problem:
                 f.error("images", f"{src!r} {problem}", "give a path relative to the article's folder, e.g. images/photo.jpg", i, "src")
                 src = ""
-            elif not (folder / src).resolve().is_relative_to(Path(content_root).resolve()):
+            elif not _inside(folder, src, content_root, config):
                 f.error("images", f"{src!r} is a link to a file outside the content folder",
                         "copy the image into content/ instead", i, "src")
                 src = ""
@@ -456,6 +457,37 @@ def _images(f: _Fields, folder: Path, content_root: Path) -> tuple[Image, ...]:
             )
         )
     return tuple(images)
+
+
+# Real paths (links resolved) of the content folder and the folders articles live in, for
+# one build (one Config object): resolving a whole path costs a system call per component,
+# and thousands of articles share a few folders.
+_real_paths: dict[str, Any] = {"config": None, "paths": {}}
+
+
+def _real_path(config: Config, path: str) -> str:
+    if _real_paths["config"] is not config:
+        _real_paths.update(config=config, paths={})
+    paths = _real_paths["paths"]
+    real = paths.get(path)
+    if real is None:
+        real = paths[path] = os.path.realpath(path)
+    return real  # type: ignore[no-any-return]
+
+
+def _inside(folder: Path, src: str, content_root: Path, config: Config | None) -> bool:
+    """(folder / src).resolve().is_relative_to(content_root.resolve()), for a src already
+    found safe (relative, no '..'): the folders' real paths are looked up once per build,
+    and only src's own components are checked for links (any link: resolved in full)."""
+    if config is not None:
+        real = _real_path(config, str(folder))
+        for part in PurePosixPath(src).parts:
+            real = os.path.join(real, part)
+            if os.path.islink(real):
+                break
+        else:
+            return Path(real).is_relative_to(_real_path(config, str(content_root)))
+    return (folder / src).resolve().is_relative_to(Path(content_root).resolve())
 
 
 def unsafe_relative_path(value: str) -> str:

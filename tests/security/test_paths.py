@@ -127,6 +127,36 @@ def test_symlinks_inside_content_are_followed(site):
     assert (site.output / "2020" / "01" / "a" / "p.png").read_bytes() == b"\x89PNG\r\n\x1a\n"
 
 
+def test_image_containment_matches_resolving_the_whole_path(tmp_path):
+    """_inside (folders' real paths looked up once per build) says what Path.resolve says,
+    for links at every level: the file, its folder, the article's folder, the content root."""
+    from newsarchive.config import Config
+    from newsarchive.content.article import _inside
+
+    outside = tmp_path / "outside"
+    (outside / "pics").mkdir(parents=True)
+    (outside / "x.png").write_bytes(b"x")
+    real_root = tmp_path / "real"
+    (real_root / "articles" / "2020" / "images").mkdir(parents=True)
+    (real_root / "articles" / "2020" / "images" / "p.png").write_bytes(b"p")
+    (real_root / "articles" / "2020" / "images" / "out.png").symlink_to(outside / "x.png")
+    (real_root / "articles" / "2020" / "images" / "in.png").symlink_to(real_root / "articles" / "2020" / "images" / "p.png")
+    (real_root / "articles" / "2020" / "pics").symlink_to(outside / "pics")
+    (real_root / "articles" / "2020" / "same").symlink_to(real_root / "articles" / "2020" / "images")
+    (real_root / "articles" / "2021").symlink_to(real_root / "articles" / "2020")
+    (real_root / "articles" / "away").symlink_to(outside)
+    (tmp_path / "root-link").symlink_to(real_root)
+    sources = ["images/p.png", "images/out.png", "images/in.png", "pics/x.png", "same/p.png", "missing/q.png",
+               "images/missing.png", "x.png", "images//p.png", "./images/p.png"]
+    for root in (real_root, tmp_path / "root-link"):
+        config = Config()
+        for folder in ("articles/2020", "articles/2021", "articles/away", "articles"):
+            for src in sources:
+                expected = (root / folder / src).resolve().is_relative_to(root.resolve())
+                assert _inside(root / folder, src, root, config) == expected, (root, folder, src)
+                assert _inside(root / folder, src, root, None) == expected, (root, folder, src)
+
+
 @pytest.mark.parametrize("rel", ["../x", "/etc/x", "a/../../x", "a\x00b", "", "."])
 def test_staged_output_refuses_paths_outside(tmp_path, rel):
     with StagedOutput(tmp_path / "output") as out:
