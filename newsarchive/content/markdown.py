@@ -70,6 +70,12 @@ def _triggers(pattern: object) -> tuple[str, ...] | None:
     return _TRIGGERS.get(pattern.pattern)
 
 
+# The private methods replaced and called below (Python-Markdown 3.x); without them (another
+# version), Python-Markdown's own inline processor is kept.
+_KNOWN_INLINE_PROCESSOR = all(hasattr(InlineProcessor, f"_InlineProcessor__{name}")
+                              for name in ("handleInline", "applyPattern"))
+
+
 class _SkippingInlineProcessor(InlineProcessor):
     """Python-Markdown's inline processor, which tries each of its ~15 inline patterns on
     each piece of text, one Python call each; this one first asks str.find whether the
@@ -152,7 +158,7 @@ class MarkdownRenderer:
         self._md.preprocessors.register(_FigurePlacement(self._md), "newsarchive_figures", 20)
         # Same output, less time: patterns and block tests that cannot match are skipped
         # (skipping=False keeps Python-Markdown exactly as it is, for the tests comparing both).
-        if skipping and type(self._md.treeprocessors["inline"]) is InlineProcessor:
+        if skipping and type(self._md.treeprocessors["inline"]) is InlineProcessor and _KNOWN_INLINE_PROCESSOR:
             self._md.treeprocessors.register(_SkippingInlineProcessor(self._md), "inline", 20)
         if skipping:
             _guard_block_tests(self._md)
