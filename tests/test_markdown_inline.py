@@ -1,9 +1,10 @@
 """Skipping what cannot match gives Python-Markdown's own output.
 
 content/markdown.py replaces Python-Markdown's inline tree processor by one that tries an
-inline pattern only where the text holds what every match of it contains, and lets five
+inline pattern only where the text holds what every match of it contains, lets five
 block processors answer their test at once when the block lacks what their expression
-needs. These tests convert the same documents with and without, byte for byte: documents
+needs, and skips the fenced-code and HTML-block preprocessors on text without a fence, a
+tag or an entity. These tests convert the same documents with and without, byte for byte: documents
 using every feature the README lists, and seeded random documents made of Markdown's
 special characters.
 """
@@ -75,6 +76,8 @@ def _pair(smarty: bool) -> tuple[MarkdownRenderer, MarkdownRenderer]:
     guarded = [p for p in fast._md.parser.blockprocessors if "test" in vars(p)]
     assert len(guarded) == 5  # headers (two kinds), rules, quotes, definition lists
     assert not [p for p in plain._md.parser.blockprocessors if "test" in vars(p)]
+    assert len([p for p in fast._md.preprocessors if "run" in vars(p)]) == 2  # fenced code, HTML blocks
+    assert not [p for p in plain._md.preprocessors if "run" in vars(p)]
     return fast, plain
 
 
@@ -85,6 +88,16 @@ def test_every_feature_converts_as_python_markdown_does(smarty: bool) -> None:
         assert fast.convert(text) == plain.convert(text)
 
 
+@pytest.mark.parametrize("text", [
+    "A numeric reference &#35 without its semicolon.", "An entity &amp; and a bare & sign.",
+    "~~~\ncode *not emphasis*\n~~~\n", "~~~python\nx = 1\n~~~\n\nAfter.", "```\n[[figure 2]]\n```\n",
+    "No fence, no tag: *just* text.", "<p>a tag</p>\n\ntext", "`code` and ``more``",
+])
+def test_texts_the_preprocessors_may_skip_convert_as_python_markdown_does(text: str) -> None:
+    fast, plain = _pair(False)
+    assert fast.convert(text) == plain.convert(text)
+
+
 @pytest.mark.parametrize("smarty", [False, True])
 def test_random_documents_convert_as_python_markdown_does(smarty: bool) -> None:
     fast, plain = _pair(smarty)
@@ -92,3 +105,5 @@ def test_random_documents_convert_as_python_markdown_does(smarty: bool) -> None:
     for _ in range(1500):
         text = "".join(rng.choice(PIECES) for _ in range(rng.randint(1, 60))) + rng.choice(TAILS)
         assert fast.convert(text) == plain.convert(text), text
+        bare = text.replace("<", "").replace("&", "").replace("`", "")  # the skipping paths
+        assert fast.convert(bare) == plain.convert(bare), bare

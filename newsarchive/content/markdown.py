@@ -12,7 +12,7 @@ import re
 
 import markdown
 from markdown import blockprocessors, inlinepatterns, util
-from markdown.extensions import def_list
+from markdown.extensions import def_list, fenced_code, md_in_html
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor
 
@@ -143,6 +143,31 @@ def _guarded(test, wanted: tuple[str, ...]):  # type: ignore[no-untyped-def]
     return guarded
 
 
+# Preprocessors that give back the lines they were given when the text lacks these: fenced
+# code needs a fence; the HTML block extractor (md_in_html's) a tag or an entity.
+_PREPROCESSOR_TRIGGERS = {
+    ("fenced_code_block", fenced_code.FencedBlockPreprocessor): ("```", "~~~"),
+    ("html_block", md_in_html.HtmlBlockPreprocessor): ("<", "&"),
+}
+
+
+def _guard_preprocessors(md: markdown.Markdown) -> None:
+    for (name, kind), wanted in _PREPROCESSOR_TRIGGERS.items():
+        if name in md.preprocessors and type(md.preprocessors[name]) is kind:
+            processor = md.preprocessors[name]
+            processor.run = _unless_absent(processor.run, wanted)  # type: ignore[method-assign]
+
+
+def _unless_absent(run, wanted: tuple[str, ...]):  # type: ignore[no-untyped-def]
+    def guarded(lines: list[str]) -> list[str]:
+        text = "\n".join(lines)
+        for needed in wanted:
+            if needed in text:
+                return run(lines)  # type: ignore[no-any-return]
+        return lines
+    return guarded
+
+
 class MarkdownRenderer:
     """One reusable converter; building a Markdown instance costs more than a short article.
 
@@ -162,6 +187,7 @@ class MarkdownRenderer:
             self._md.treeprocessors.register(_SkippingInlineProcessor(self._md), "inline", 20)
         if skipping:
             _guard_block_tests(self._md)
+            _guard_preprocessors(self._md)
 
     def convert(self, text: str) -> str:
         self._md.reset()
