@@ -6,7 +6,8 @@ For each corpus size N it generates bench/work/corpus-N, then times the build co
 in these scenarios, in order: cold build, no-op rebuild, and rebuilds after editing one
 article's body, adding one article, changing one article's topics and changing one byte
 of a template comment. Each row is the median of --repeat runs; every repeat of an edit
-scenario makes a fresh edit. BENCH_FULL=1 adds N=100000 to the default sizes. Every size
+scenario makes a fresh edit. BENCH_FULL=1 adds N=100000 to the default sizes, run
+--full-repeat times (default once: a cold build of 100,000 articles takes minutes). Every size
 runs with search off (the generator's own cost) and on (plus Pagefind's), see --search.
 """
 
@@ -373,10 +374,14 @@ def results_markdown(table: str, machine: str, args: argparse.Namespace, notes: 
         f"- Machine: {machine}",
         f"- Repository revision: {git_revision()}",
         (f"- Command: `python bench/run.py --sizes {','.join(map(str, args.sizes))} "
-         f"--repeat {args.repeat} --seed {args.seed} --search {','.join(args.search)}`"),
+         f"--repeat {args.repeat} --seed {args.seed} --search {','.join(args.search)}"
+         + (f" --full-repeat {args.full_repeat}" if FULL_SIZE in args.sizes else "") + "`"),
         *([f"- Build command: `{args.build_cmd}`"] if args.build_cmd else []),
         "",
-        (f"Each row is the median of {args.repeat} whole-process runs. Cold runs start with no "
+        (f"Each row is the median of {args.repeat} whole-process runs"
+         + (f" ({args.full_repeat} for N = {FULL_SIZE:,})" if FULL_SIZE in args.sizes else "")
+         + ". Search off: no Pagefind binary, no search index; on: the year shards that changed "
+         "are indexed. Cold runs start with no "
          "cache and no output. CPU is user + system time of the build process and the children "
          "it waited for; peak RSS is the largest of those processes. Files written counts output "
          "files that are new or whose mtime or size changed."),
@@ -399,6 +404,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="comma-separated corpus sizes (default 1000,10000; "
                              "BENCH_FULL=1 adds 100000)")
     parser.add_argument("--repeat", type=int, default=3, help="runs per scenario (median)")
+    parser.add_argument("--full-repeat", type=int, default=1,
+                        help=f"runs per scenario for N >= {FULL_SIZE} (default 1)")
     parser.add_argument("--seed", type=int, default=1, help="corpus seed")
     parser.add_argument("--search", type=parse_search, default=SEARCH_MODES,
                         help="search modes to run: off, on, or off,on (default)")
@@ -414,8 +421,8 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     args = parser.parse_args(argv)
     if args.sizes is None:
         args.sizes = [*DEFAULT_SIZES, *([FULL_SIZE] if os.environ.get("BENCH_FULL") == "1" else [])]
-    if args.repeat < 1:
-        parser.error("--repeat must be at least 1")
+    if args.repeat < 1 or args.full_repeat < 1:
+        parser.error("--repeat and --full-repeat must be at least 1")
     return args
 
 
@@ -433,7 +440,8 @@ def main(argv: list[str] | None = None) -> int:
         workload = Workload(paths, args.seed, args.templates_src.resolve())
         cmd = build_command(paths, args.build_cmd)
         try:
-            described, size_rows = bench_size(workload, cmd, args.repeat, args.search)
+            repeat = args.repeat if size < FULL_SIZE else args.full_repeat
+            described, size_rows = bench_size(workload, cmd, repeat, args.search)
         except BuildFailed as exc:
             log(f"{exc}\n--- stderr ---\n{exc.stderr.rstrip()}")
             return 1
