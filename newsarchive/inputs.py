@@ -51,6 +51,8 @@ class Scan:
     # Every plain file below content/ (path relative to it) with its Stat: the build asks
     # these again for each article and image, and need not ask the file system twice.
     content: dict[str, Stat]
+    # content/ holds no symbolic link: `content` lists every file the loader would find.
+    complete: bool = False
 
 
 def scan(config: Config, search: Path | None) -> Scan:
@@ -58,23 +60,27 @@ def scan(config: Config, search: Path | None) -> Scan:
     trusted = True
     trees = []
     content: dict[str, Stat] = {}
+    links: list[str] = []
     for folder in (config.content_dir, config.templates_dir, config.static_dir):
+        is_content = folder == config.content_dir
         try:
-            tree, ok = _tree(Path(folder), settled_before, content if folder == config.content_dir else None)
+            tree, ok = _tree(Path(folder), settled_before, content if is_content else None,
+                             links if is_content else [])
         except OSError:
             return Scan(None, {})
         trees.append(tree)
         trusted = trusted and ok
+    complete = not links
     if not trusted:
-        return Scan(None, content)
+        return Scan(None, content, complete)
     versions = _installed()
     try:
         binary = (str(search), _stat(search)) if search else None
     except OSError:
-        return Scan(None, content)
+        return Scan(None, content, complete)
     # `now` decides only which future-dated articles are held back: that is `due`'s job.
     return Scan(cache.digest(cache.generator_digest(), sys.version, versions,
-                             repr(replace(config, now=None)), binary, *trees), content)
+                             repr(replace(config, now=None)), binary, *trees), content, complete)
 
 
 def _installed() -> tuple[str, ...]:
@@ -100,26 +106,28 @@ def _stat(path: Path) -> Stat:
     return (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
 
 
-def _tree(root: Path, settled_before: int, files: dict[str, Stat] | None) -> tuple[str, bool]:
+def _tree(root: Path, settled_before: int, files: dict[str, Stat] | None, links: list[str]) -> tuple[str, bool]:
     """One digest of every file and folder below root, by name, size, times and inode, and
     whether it can be trusted (no link, nothing changed in the last seconds)."""
     entries: list[tuple[str, int, int, int, int]] = []
     if root.is_symlink():
+        links.append(str(root))
         return "", False
     trusted = True
     if root.is_dir():
-        trusted = _walk(str(root), len(str(root)) + 1, entries, settled_before, files)
+        trusted = _walk(str(root), len(str(root)) + 1, entries, settled_before, files, links)
     entries.sort()
     return cache.digest(str(root.resolve()), tuple(entries)), trusted
 
 
 def _walk(folder: str, cut: int, entries: list[tuple[str, int, int, int, int]], settled_before: int,
-          files: dict[str, Stat] | None) -> bool:
+          files: dict[str, Stat] | None, links: list[str]) -> bool:
     trusted = True
     with os.scandir(folder) as listing:
         for entry in listing:
             if entry.is_symlink():
                 trusted = False  # its target may change while the link does not
+                links.append(entry.path)
                 continue
             st = entry.stat(follow_symlinks=False)
             if st.st_mtime_ns >= settled_before or st.st_ctime_ns >= settled_before:
@@ -127,7 +135,7 @@ def _walk(folder: str, cut: int, entries: list[tuple[str, int, int, int, int]], 
             rel = entry.path[cut:]
             entries.append((rel, st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns))
             if entry.is_dir(follow_symlinks=False):
-                trusted = _walk(entry.path, cut, entries, settled_before, files) and trusted
+                trusted = _walk(entry.path, cut, entries, settled_before, files, links) and trusted
             elif files is not None:
                 files[rel] = (st.st_size, st.st_mtime_ns, st.st_ino, st.st_ctime_ns)
     return trusted

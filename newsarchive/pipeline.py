@@ -16,8 +16,8 @@ from . import cache
 from .commands.build import BuildResult
 from .config import Config
 from .content.load import load_content
-from .content.store import Stat
 from .errors import BuildError, ContentError
+from .inputs import Scan
 from .output import StagedOutput
 from .progress import Progress
 from .render.feeds import feed_plans, write_feeds
@@ -34,11 +34,11 @@ from .site.urls import Urls
 
 
 def run(config: Config, progress: Progress, started: float, pagefind: Path | None,
-        known: dict[str, Stat] | None = None) -> BuildResult:
+        scanned: Scan | None = None) -> BuildResult:
     """Build the site (the caller holds the build lock); `pagefind`: the search indexer, if
-    any; `known`: content files' stats as just seen (inputs.scan), to save asking again."""
-    known = known or {}
-    content = load_content(config, progress, known)
+    any; `scanned`: the content files as just seen (inputs.scan), to save asking again."""
+    known = scanned.content if scanned else {}
+    content = load_content(config, progress, known, complete=scanned is not None and scanned.complete)
     urls = Urls(config)
     memo = _related_memo(config)
     index, errors = build_index(content.articles, content.pages, urls, config.related_count, memo)

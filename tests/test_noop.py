@@ -207,3 +207,21 @@ def test_damaged_record_means_a_full_build(filled: Site, tmp_path, monkeypatch, 
     build(config_of(filled))
     assert runs == [1]
     assert tree(filled.output) == cold(filled, config_of(filled), tmp_path)
+
+
+def test_the_scan_lists_the_same_articles_as_the_loader(site: Site):
+    """Without links below content/, the build takes its list of articles from the scan."""
+    from newsarchive.content.load import _known_markdown, markdown_files
+
+    fill(site, 3)
+    site.write("content/articles/.hidden/secret.md", "---\ntitle: x\n---\n")
+    site.write("content/articles/2020/.notes.md", "notes")
+    site.write("content/articles/2020/readme.txt", "not markdown")
+    site.write("content/articles/2020/odd.name.d/story.md", "---\ntitle: x\n---\n")
+    scanned = inputs.scan(config_of(site), None)
+    assert scanned.complete
+    found = _known_markdown(scanned.content, site.content, "articles/")
+    assert found == markdown_files(site.content / "articles", site.content)[0]
+    assert "articles/2020/odd.name.d/story.md" in [rel for rel, _ in found]
+    os.symlink(site.content / "articles" / "2020", site.content / "articles" / "linked")
+    assert not inputs.scan(config_of(site), None).complete

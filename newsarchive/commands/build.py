@@ -60,7 +60,7 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
             return replace(previous, changed=0, seconds=time.perf_counter() - started)
         from ..pipeline import run  # the rendering code: loaded only when there is work
 
-        result = run(config, progress or Progress(), started, search, scanned.content)
+        result = run(config, progress or Progress(), started, search, scanned)
         inputs.remember(config, scanned.digest, result, result.due)
     return result
 

@@ -120,8 +120,18 @@ def markdown_files(root: Path, content_root: Path) -> tuple[list[tuple[str, Path
     return sorted(found), errors
 
 
-def load_content(config: Config, progress: Progress | None = None, known: dict[str, Stat] | None = None) -> Content:
-    """Every article and page, with every error; `known`: stats of content files just seen."""
+def _known_markdown(known: dict[str, Stat], root: Path, prefix: str) -> list[tuple[str, Path]]:
+    """markdown_files' answer from a listing of content/ without links: the .md files below
+    prefix, none in or named as hidden entries, sorted."""
+    base = str(root)
+    return sorted((rel, Path(f"{base}/{rel}")) for rel in known
+                  if rel.startswith(prefix) and rel.endswith(".md") and "/." not in f"/{rel}")
+
+
+def load_content(config: Config, progress: Progress | None = None, known: dict[str, Stat] | None = None,
+                 complete: bool = False) -> Content:
+    """Every article and page, with every error; `known`: stats of content files just seen,
+    `complete` when it lists every file (no links below content/: nothing to check)."""
     content = Content()
     root = Path(config.content_dir)
     if not root.is_dir():
@@ -129,7 +139,10 @@ def load_content(config: Config, progress: Progress | None = None, known: dict[s
                                            "pass --content DIR or create content/articles/"))
         return content
 
-    articles, errors = markdown_files(root / "articles", root)
+    if known and complete:
+        articles, errors = _known_markdown(known, root, "articles/"), []
+    else:
+        articles, errors = markdown_files(root / "articles", root)
     content.errors.extend(errors)
     if progress:
         progress.stage("Reading", len(articles), "articles")

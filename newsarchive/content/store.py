@@ -82,6 +82,8 @@ class ArticleStore:
         if isinstance(stored, dict) and isinstance(stored.get("entries"), dict):
             store.entries, store.old_trash = stored["entries"], list(stored.get("trash", []))
             store.generation = stored.get("generation", 0)
+            # Pickled with the entries, so these are the very objects the entries hold.
+            store._terms = {term: term for term in stored.get("terms", ())}
             recent = cache.load(folder / _RECENT, key)
             if (isinstance(recent, dict) and recent.get("generation") == store.generation
                     and isinstance(recent.get("entries"), dict)):
@@ -91,9 +93,7 @@ class ArticleStore:
                     if entry is None:
                         store.entries.pop(rel, None)
                     else:
-                        store.entries[rel] = entry
-        for entry in store.entries.values():
-            store._intern(entry.article)
+                        store.entries[rel] = replace(entry, article=store._intern(entry.article))
         return store
 
     def _intern(self, article: Article) -> Article:
@@ -165,8 +165,8 @@ class ArticleStore:
                        {"generation": self.generation, "entries": self.recent, "trash": trash})
         else:
             self.generation = self.generation % 1_000_000_000 + 1
-            cache.save(self.folder / _WHOLE, self.key,
-                       {"generation": self.generation, "entries": self.entries, "trash": trash})
+            cache.save(self.folder / _WHOLE, self.key, {"generation": self.generation, "entries": self.entries,
+                                                        "trash": trash, "terms": list(self._terms)})
             (self.folder / _RECENT).unlink(missing_ok=True)
             self.recent = {}
         self.old_trash, self.trash, self.changed = trash, [], False

@@ -105,8 +105,7 @@ class Fingerprints:
         if isinstance(value, (list, tuple)):
             return "[" + "".join(self._walk(item) for item in value) + "]"
         if isinstance(value, dict):
-            return "{" + "".join(self._walk(str(k)) + self._walk(v)
-                                 for k, v in sorted(value.items(), key=lambda kv: str(kv[0]))) + "}"
+            return "{" + "".join(self._walk(str(k)) + self._walk(value[k]) for k in sorted(value, key=str)) + "}"
         if isinstance(value, (datetime, date)):
             return self._walk(f"{type(value).__name__}:{value.isoformat()}")
         if isinstance(value, Pager):

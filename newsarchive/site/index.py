@@ -129,16 +129,17 @@ def describe(index: SiteIndex, registries: Registries) -> None:
 
 
 def _unique(items: list[Article], key: Callable[[Article], str], field_name: str, message: str, hint: str) -> list[ContentError]:
-    seen: dict[str, Article] = {}
+    """Articles sharing a key: each but the first by file name is an error."""
+    groups: dict[str, list[Article]] = {}
+    for article in items:
+        groups.setdefault(key(article), []).append(article)
     errors = []
-    for article in sorted(items, key=lambda a: a.source_path):
-        k = key(article)
-        if k in seen:
-            errors.append(ContentError(article.source_path, article.line_of(field_name), field_name,
-                                       f"{k!r} " + message.format(other=seen[k].source_path), hint))
-        else:
-            seen[k] = article
-    return errors
+    for k, group in groups.items():
+        if len(group) > 1:  # rare: the sort is paid only here
+            first, *others = sorted(group, key=lambda a: a.source_path)
+            errors += [ContentError(a.source_path, a.line_of(field_name), field_name,
+                                    f"{k!r} " + message.format(other=first.source_path), hint) for a in others]
+    return sorted(errors, key=lambda e: e.path)
 
 
 def _check_pages(pages: list[Page], urls: Urls) -> list[ContentError]:

@@ -7,12 +7,15 @@ accented slugs are valid in href attributes. `output_file` maps a path back to t
 
 from __future__ import annotations
 
+import re
 from pathlib import PurePosixPath
 from urllib.parse import quote, unquote
 
 from ..config import Config
 from ..content.model import Article, Image, Page
 
+# What quote(path, safe="/:") never changes.
+_PLAIN = re.compile(r"[A-Za-z0-9_.~/:-]*")
 # First path segments the site itself uses; a static page may not take them.
 RESERVED = {"page", "topics", "outlets", "archive", "search", "static", "feeds", "pagefind", "404.html"}
 
@@ -41,7 +44,8 @@ class Urls:
             segments += ["page", str(page)]
         path = "/".join(segments)
         path = self.base + (path + "/" if path else "") + file
-        return quote(path, safe="/:")
+        # quote() is slow, and most paths are plain ASCII already: those it leaves as they are.
+        return path if _PLAIN.fullmatch(path) else quote(path, safe="/:")
 
     def absolute(self, path: str) -> str:
         return self.origin + path
