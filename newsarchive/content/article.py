@@ -14,9 +14,6 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import urlsplit
 
-from PIL import Image as PILImage
-from PIL import UnidentifiedImageError
-
 from ..config import Config
 from ..errors import ContentError, did_you_mean
 from ..slugs import VALID_SLUG, slug_from_filename, slugify
@@ -444,7 +441,7 @@ def _images(f: _Fields, folder: Path, content_root: Path, config: Config | None 
                 except ImageTooLarge as exc:
                     # Every reader's browser would have to decode it: a "decompression bomb".
                     f.error("images", f"{src!r} is {exc}, too large to publish",
-                            f"resize it below {PILImage.MAX_IMAGE_PIXELS // 1_000_000} million pixels", i, "src")
+                            f"resize it below {exc.limit // 1_000_000} million pixels", i, "src")
                     src = ""
         images.append(
             Image(
@@ -508,13 +505,17 @@ def unsafe_relative_path(value: str) -> str:
 class ImageTooLarge(ValueError):
     """An image whose header declares more pixels than a browser should be asked to decode."""
 
-    def __init__(self, pixels: int):
+    def __init__(self, pixels: int, limit: int):
         super().__init__(f"{pixels / 1e6:,.0f} million pixels")
-        self.pixels = pixels
+        self.pixels, self.limit = pixels, limit
 
 
 def image_size(path: Path) -> tuple[int, int]:
     """Pixel size from the file header, so pages reserve the space (no layout shift)."""
+    # Here, not at the top: a rebuild that measures no new image never loads Pillow.
+    from PIL import Image as PILImage
+    from PIL import UnidentifiedImageError
+
     try:
         with warnings.catch_warnings():
             # Only the header is read; the caller decides what is too large.
@@ -523,11 +524,11 @@ def image_size(path: Path) -> tuple[int, int]:
                 width, height = img.size
     except PILImage.DecompressionBombError as exc:
         found = re.search(r"\((\d+) pixels\)", str(exc))
-        raise ImageTooLarge(int(found[1]) if found else 0) from None
+        raise ImageTooLarge(int(found[1]) if found else 0, PILImage.MAX_IMAGE_PIXELS) from None
     except (UnidentifiedImageError, OSError, ValueError):
         return 0, 0
     if width * height > PILImage.MAX_IMAGE_PIXELS:
-        raise ImageTooLarge(width * height)
+        raise ImageTooLarge(width * height, PILImage.MAX_IMAGE_PIXELS)
     return width, height
 
 

@@ -12,9 +12,6 @@ import html
 import re
 from urllib.parse import urljoin
 
-import lxml.html
-from lxml import etree
-
 # Characters XML 1.0 forbids; lxml refuses them, and one stray control character in an
 # article must not stop its feed.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -28,6 +25,9 @@ def absolute_links(fragment: str, base: str) -> str:
     """The fragment with every href, src, srcset, poster… resolved against `base`."""
     if not fragment.strip():
         return fragment
+    import lxml.html  # here: only a build that writes a feed needs lxml
+    from lxml import etree
+
     root = lxml.html.fragment_fromstring(xml_safe(fragment), create_parent="div")
     root.rewrite_links(lambda link: _join(base, link), resolve_base_href=False)
     for element in root.iter(etree.Element):

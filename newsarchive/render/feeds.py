@@ -17,7 +17,6 @@ https://jsonfeed.org/version/1.1.
 
 from __future__ import annotations
 
-import html
 import json
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
@@ -25,9 +24,6 @@ from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any
 
 import jinja2
-from feedgen.ext.base import BaseEntryExtension, BaseExtension
-from feedgen.feed import FeedGenerator
-from feedgen.util import xml_elem
 
 from .. import cache, parallel
 from ..config import Config
@@ -266,6 +262,8 @@ def _ranges(count: int, workers: int, minimum: int = 16) -> list[tuple[int, int]
 
 
 def _write_feed(urls: Urls, feed: Feed, out: StagedOutput) -> None:
+    from .feed_xml import xml_feeds  # feedgen and lxml: loaded only by a build that writes a feed
+
     rss, atom = xml_feeds(feed)
     out.write(_file(urls, feed.rss_url), rss)
     out.write(_file(urls, feed.atom_url), atom)
@@ -298,116 +296,6 @@ def _feeds_range(bounds: tuple[int, int]) -> Records:
 
 def _file(urls: Urls, absolute_url: str) -> PurePosixPath:
     return urls.output_file(absolute_url[len(urls.origin):])
-
-
-# --- RSS 2.0 and Atom 1.0, by feedgen -------------------------------------------------------
-
-class _ArchiveFeedExtension(BaseExtension):
-    def extend_ns(self) -> dict[str, str]:
-        return {"media": MEDIA_NS, "dc": DC_NS, "dcterms": DCTERMS_NS}
-
-
-class _ArchiveEntryExtension(BaseEntryExtension):
-    """What feedgen cannot write: Media RSS with caption and credit, Dublin Core, xml:lang."""
-
-    item: FeedItem | None = None
-
-    def set(self, item: FeedItem) -> None:
-        self.item = item
-
-    def extend_rss(self, entry):  # type: ignore[no-untyped-def]
-        item = self.item
-        assert item is not None
-        # RSS <author> must be an e-mail address; dc:creator is what readers show instead.
-        _text(entry, f"{{{DC_NS}}}creator", item.byline or item.outlet)
-        _text(entry, f"{{{DC_NS}}}publisher", item.outlet)
-        if item.source_url:
-            _text(entry, f"{{{DC_NS}}}source", item.source_url)
-        if item.language:
-            _text(entry, f"{{{DC_NS}}}language", item.language)
-        # RSS has only pubDate; dcterms:modified carries corrections (feedparser: `updated`).
-        _text(entry, f"{{{DCTERMS_NS}}}modified", item.updated.isoformat())
-        self._media(entry)
-        return entry
-
-    def extend_atom(self, entry):  # type: ignore[no-untyped-def]
-        item = self.item
-        assert item is not None
-        if item.language:
-            entry.set(XML_LANG, item.language)
-        # feedgen 1.0.0 drops rel and type from entry links: write them here. "via" is
-        # Atom's "the source of the information in the entry", i.e. the original article.
-        for link in entry.findall("link"):
-            entry.remove(link)
-        xml_elem("link", entry, rel="alternate", type="text/html", href=item.url)
-        if item.source_url:
-            xml_elem("link", entry, rel="via", type="text/html", href=item.source_url,
-                     title=f"Originally published by {item.outlet}")
-        _text(entry, f"{{{DC_NS}}}publisher", item.outlet)
-        self._media(entry)
-        return entry
-
-    def _media(self, entry):  # type: ignore[no-untyped-def]
-        assert self.item is not None
-        for n, image in enumerate(self.item.images):
-            content = xml_elem(f"{{{MEDIA_NS}}}content", entry, url=image.url, medium="image")
-            if image.mime != "image/*":
-                content.set("type", image.mime)
-            if image.width and image.height:
-                content.set("width", str(image.width))
-                content.set("height", str(image.height))
-            if n == 0:
-                content.set("isDefault", "true")
-            description = xml_elem(f"{{{MEDIA_NS}}}description", content, type="plain")
-            description.text = image.caption
-            if image.credit:
-                _text(content, f"{{{MEDIA_NS}}}credit", image.credit)
-
-
-def _text(parent, tag: str, text: str):  # type: ignore[no-untyped-def]
-    element = xml_elem(tag, parent)
-    element.text = text
-    return element
-
-
-def xml_feeds(feed: Feed) -> tuple[bytes, bytes]:
-    """The RSS 2.0 and the Atom 1.0 document of one feed."""
-    fg = FeedGenerator()
-    fg.register_extension("archive", _ArchiveFeedExtension, _ArchiveEntryExtension)
-    fg.id(feed.id)
-    fg.title(xml_safe(feed.title))
-    fg.description(xml_safe(feed.description))
-    fg.language(feed.language)
-    fg.generator("newsarchive")  # no version or address: the bytes depend on content only
-    if feed.icon_url:
-        fg.icon(feed.icon_url)
-    fg.updated(feed.updated)  # Atom <updated> and RSS <lastBuildDate>; feedgen's default is now()
-    for item in feed.items:
-        entry = fg.add_entry(order="append")
-        entry.id(item.id)  # also the RSS guid, isPermaLink="false": an id, not an address
-        entry.title(item.title)
-        entry.link(href=item.url, rel="alternate", type="text/html")  # Atom links: see extend_atom
-        entry.published(item.published)
-        entry.updated(item.updated)
-        if item.byline:
-            entry.author(name=item.byline)
-        else:
-            entry.author(name=item.outlet, uri=item.outlet_url)
-        entry.summary(item.summary, type="text")
-        entry.description(html.escape(item.summary, quote=False))  # RSS: HTML, so escaped text
-        entry.content(item.content_html, type="html")
-        for category in (*item.topics, item.outlet_category):
-            entry.category(term=category.name, scheme=category.scheme, label=category.name)
-        entry.archive.set(item)
-
-    # feedgen's RSS channel <link> is the last link given: self first, then the page.
-    fg.link([{"href": feed.rss_url, "rel": "self", "type": "application/rss+xml"},
-             {"href": feed.home_url, "rel": "alternate", "type": "text/html"}], replace=True)
-    rss = fg.rss_str(pretty=True)
-    fg.link([{"href": feed.atom_url, "rel": "self", "type": "application/atom+xml"},
-             {"href": feed.home_url, "rel": "alternate", "type": "text/html"}], replace=True)
-    atom = fg.atom_str(pretty=True)
-    return rss, atom
 
 
 # --- JSON Feed 1.1 ---------------------------------------------------------------------------

@@ -13,13 +13,13 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from lxml import etree
-
 from ..content.model import Article
 from ..site.index import SiteIndex
 from ..site.urls import Urls
 
 if TYPE_CHECKING:
+    from lxml import etree
+
     from .pages import PageJob
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -72,6 +72,8 @@ def sitemap_files(entries: Sequence[SitemapEntry], urls: Urls,
     if len(entries) <= limit:
         return [(urls.output_file(urls.sitemap()), _urlset(entries))]
     parts = [entries[i:i + limit] for i in range(0, len(entries), limit)]
+    from lxml import etree  # here: most builds keep the sitemap as it was
+
     root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
     files = []
     for number, part in enumerate(parts, 1):
@@ -87,6 +89,8 @@ def robots_txt(urls: Urls) -> bytes:
 
 
 def _urlset(entries: Sequence[SitemapEntry]) -> bytes:
+    from lxml import etree
+
     root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
     for entry in entries:
         _entry(root, "url", entry.loc, entry.lastmod)
@@ -94,6 +98,8 @@ def _urlset(entries: Sequence[SitemapEntry]) -> bytes:
 
 
 def _entry(root: etree._Element, tag: str, loc: str, lastmod: datetime | None) -> None:
+    from lxml import etree
+
     element = etree.SubElement(root, f"{{{SITEMAP_NS}}}{tag}")
     etree.SubElement(element, f"{{{SITEMAP_NS}}}loc").text = loc
     if lastmod is not None:
@@ -105,4 +111,6 @@ def _newest_date(entries: Sequence[SitemapEntry]) -> datetime | None:
 
 
 def _serialise(root: etree._Element) -> bytes:
+    from lxml import etree
+
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
