@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 import tomllib
 import zoneinfo
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -71,6 +71,15 @@ class Config:
     # per build for this decision only (so output for a given now is deterministic).
     future: bool = False
     now: datetime | None = None
+
+    def resolved(self) -> Config:
+        """The same settings with every folder as an absolute path: `content` and
+        `/site/content` given from the site's folder are one configuration."""
+        folders = {name: Path(getattr(self, name)).resolve()
+                   for name in ("content_dir", "output_dir", "templates_dir", "static_dir")}
+        if self.cache_dir is not None:
+            folders["cache_dir"] = Path(self.cache_dir).resolve()
+        return replace(self, **folders)
 
     @property
     def base_path(self) -> str:

@@ -80,7 +80,7 @@ def scan(config: Config, search: Path | None) -> Scan:
         return Scan(None, content, complete)
     # `now` decides only which future-dated articles are held back: that is `due`'s job.
     return Scan(cache.digest(cache.generator_digest(), sys.version, versions,
-                             repr(replace(config, now=None)), binary, *trees), content, complete)
+                             repr(replace(config.resolved(), now=None)), binary, *trees), content, complete)
 
 
 def _installed() -> tuple[str, ...]:

@@ -15,6 +15,7 @@ import subprocess
 import sys
 from dataclasses import replace
 from datetime import UTC, datetime
+from pathlib import Path
 
 import pytest
 from test_cache import cold, config_of, fill
@@ -225,3 +226,17 @@ def test_the_scan_lists_the_same_articles_as_the_loader(site: Site):
     assert "articles/2020/odd.name.d/story.md" in [rel for rel, _ in found]
     os.symlink(site.content / "articles" / "2020", site.content / "articles" / "linked")
     assert not inputs.scan(config_of(site), None).complete
+
+
+def test_relative_and_absolute_folders_are_one_configuration(filled: Site, monkeypatch):
+    """The same site named from elsewhere (relative paths, another working folder) is not
+    another site: nothing is rendered again."""
+    runs = _pipeline_runs(monkeypatch)
+    monkeypatch.chdir(filled.root)
+    config = config_of(filled)
+    relative = replace(config, content_dir=Path("content"), output_dir=Path("output"),
+                       templates_dir=Path("templates"), static_dir=Path("static"))
+    before = {p: p.stat().st_mtime_ns for p in filled.output.rglob("*")}
+    build(relative)
+    assert runs == []  # a no-op: the same inputs
+    assert {p: p.stat().st_mtime_ns for p in filled.output.rglob("*")} == before

@@ -46,7 +46,7 @@ def site_digest(config: Config, nav_pages: list[Page]) -> str:
             versions.append((name, importlib.metadata.version(name)))
         except importlib.metadata.PackageNotFoundError:
             versions.append((name, ""))
-    return cache.digest(cache.generator_digest(), tuple(versions), repr(config), repr(nav_pages), *files)
+    return cache.digest(cache.generator_digest(), tuple(versions), repr(config.resolved()), repr(nav_pages), *files)
 
 
 class Fingerprints:
