@@ -79,6 +79,24 @@ def test_warm_build_reuses_every_article(filled: Site, monkeypatch):
     assert warm(filled, config) == before
 
 
+def test_relative_folders_reuse_the_articles_of_absolute_ones(filled: Site, monkeypatch):
+    """`--content content` from the site's folder names the same content as its absolute
+    path: an edit there reads the edited file only, not every article again."""
+    _append(filled, 0, "An edit.")
+    read = []
+    original = article_module.read_article
+
+    def counting(rel, *args, **kwargs):
+        read.append(rel)
+        return original(rel, *args, **kwargs)
+
+    monkeypatch.setattr("newsarchive.content.load.read_article", counting)
+    monkeypatch.chdir(filled.root)
+    relative = replace(config_of(filled), content_dir=Path("content"), cache_dir=Path(".cache"))
+    assert len(load_content(relative).articles) == 6
+    assert read == ["articles/2020/01/story-0.md"]
+
+
 def test_edited_file_is_read_again(filled: Site, tmp_path):
     path = filled.content / "articles/2020/01/story-0.md"
     path.write_text(path.read_text(encoding="utf-8").replace("Story 0 says", "Story zero says"), encoding="utf-8")

@@ -179,10 +179,11 @@ class ArticleStore:
 
 
 def load_key(config: Config, folder: Path) -> str:
-    """Everything besides the file itself that read_article's result depends on."""
-    settings = tuple((name, str(getattr(config, name))) for name in CONFIG_FIELDS)
-    content = str(Path(config.content_dir).resolve())
-    return cache.digest(cache.generator_digest(), _versions(), BASE_EXTENSIONS, settings, content, str(folder))
+    """Everything besides the file itself that read_article's result depends on. Folders
+    count as absolute paths: `content` and `/site/content` name one site."""
+    resolved = config.resolved()
+    settings = tuple((name, str(getattr(resolved, name))) for name in CONFIG_FIELDS)
+    return cache.digest(cache.generator_digest(), _versions(), BASE_EXTENSIONS, settings, str(folder))
 
 
 def _versions() -> tuple[tuple[str, str], ...]:
