@@ -7,6 +7,7 @@ given, never in the order it finished: the output cannot depend on scheduling.
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import threading
@@ -41,7 +42,7 @@ def chunks(items: Sequence[T], workers: int, per_worker: int = 8, minimum: int =
 @contextmanager
 def fork_pool(workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> Iterator[Any]:
     """A pool of forked workers; initargs reach them by inheritance, not by pickling."""
-    pool = multiprocessing.get_context("fork").Pool(workers, initializer, initargs)
+    pool = multiprocessing.get_context("fork").Pool(workers, _start, (initializer, initargs))
     try:
         yield pool
         pool.close()
@@ -50,3 +51,12 @@ def fork_pool(workers: int, initializer: Callable[..., None], initargs: tuple[An
         raise
     finally:
         pool.join()
+
+
+def _start(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    # What the parent had is frozen: the collector leaves it alone (it frees nothing there,
+    # and touching it would copy shared pages). A worker's own objects are collected, rarely.
+    gc.freeze()
+    gc.set_threshold(100_000, 20, 100)
+    gc.enable()
+    initializer(*initargs)

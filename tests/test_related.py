@@ -64,11 +64,12 @@ edit = st.tuples(st.sampled_from(["add", "remove", "topics", "date"]), st.intege
                  topic_set, st.integers(0, 30))
 
 
-@settings(max_examples=200, deadline=None)
-@given(st.lists(st.tuples(st.integers(0, 30), topic_set), min_size=1, max_size=30), st.lists(edit, max_size=8),
-       st.integers(min_value=1, max_value=6))
-def test_memo_of_the_last_build_gives_the_same_lists(start, edits, count) -> None:
-    """Edits, additions, removals and re-datings: reusing the memo equals ranking afresh."""
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 30), topic_set), min_size=1, max_size=30),
+       st.lists(st.lists(edit, min_size=1, max_size=4), max_size=5), st.integers(min_value=1, max_value=6))
+def test_memo_of_the_last_build_gives_the_same_lists(start, builds, count) -> None:
+    """Edits, additions, removals and re-datings, several per build: reusing the memo
+    equals ranking afresh."""
     from newsarchive.config import Config
     from newsarchive.site.index import RelatedMemo, _related, newest_first
     from newsarchive.site.urls import Urls
@@ -83,16 +84,42 @@ def test_memo_of_the_last_build_gives_the_same_lists(start, edits, count) -> Non
         return {url: [a.source_path for a in chosen] for url, chosen in _related(articles, urls, count, with_memo).items()}
 
     assert ranked(memo) == ranked(None)
-    for kind, which, topics, day in edits:
-        keys = sorted(items)
-        if kind == "add" or len(keys) == 1:
-            items[max(keys) + 1] = (day, topics)
-        else:
-            n = keys[which % len(keys)]
-            if kind == "remove":
-                del items[n]
-            elif kind == "topics":
-                items[n] = (items[n][0], topics)
+    for edits in builds:
+        for kind, which, topics, day in edits:
+            keys = sorted(items)
+            if kind == "add" or len(keys) == 1:
+                items[max(keys) + 1] = (day, topics)
             else:
-                items[n] = (day, items[n][1])
+                n = keys[which % len(keys)]
+                if kind == "remove":
+                    del items[n]
+                elif kind == "topics":
+                    items[n] = (items[n][0], topics)
+                else:
+                    items[n] = (day, items[n][1])
         assert ranked(memo) == ranked(None)
+
+
+def test_an_article_added_to_a_crowded_topic_reaches_only_the_lists_it_enters(monkeypatch) -> None:
+    """The oldest article joining a topic 300 articles share enters no full list: only its
+    own list is ranked, not the 300 others (which a topic-wide recount would redo)."""
+    from newsarchive.config import Config
+    from newsarchive.site import index as index_module
+    from newsarchive.site.index import RelatedMemo, _related, newest_first
+    from newsarchive.site.urls import Urls
+
+    urls, memo = Urls(Config()), RelatedMemo()
+    specs = [(1 + n % 300, ("big", f"t{n % 7}")) for n in range(300)]
+    _related(sorted(_articles(specs), key=newest_first), urls, 5, memo)
+    grown = sorted(_articles([*specs, (0, ("big", "t1"))]), key=newest_first)
+    ranked = []
+    original = index_module.related_by_topics
+
+    def spying(topic_sets, count, only=None):
+        ranked.append(only)
+        return original(topic_sets, count, only)
+
+    monkeypatch.setattr(index_module, "related_by_topics", spying)
+    reused = _related(grown, urls, 5, memo)
+    assert ranked == [[len(grown) - 1]]  # the newcomer, the oldest: the last position
+    assert reused == _related(grown, urls, 5, None)

@@ -217,20 +217,7 @@ def _related(articles: list[Article], urls: Urls, count: int, memo: RelatedMemo 
     keys = [newest_first(article) for article in articles]
     only = None
     if memo is not None and memo.count == count and memo.entries:
-        old = memo.entries
-        paths = {article.source_path for article in articles}
-        touched: set[str] = set()
-        for article, key, topics in zip(articles, keys, topic_sets, strict=True):
-            before = old.get(article.source_path)
-            if before is None or before[0] != key or before[1] != topics:
-                touched.update(topics)
-                if before is not None:
-                    touched.update(before[1])
-        for path, (_, topics, _) in old.items():
-            if path not in paths:
-                touched.update(topics)
-        only = [i for i, (article, topics) in enumerate(zip(articles, topic_sets, strict=True))
-                if article.source_path not in old or not touched.isdisjoint(topics)]
+        only = _reached(articles, keys, topic_sets, memo.entries, count)
     computed = related_by_topics(topic_sets, count, only)
     position = {article.source_path: i for i, article in enumerate(articles)}
     chosen_lists = []
@@ -246,6 +233,48 @@ def _related(articles: list[Article], urls: Urls, count: int, memo: RelatedMemo 
         }
     return {urls.article(article): [articles[j] for j in chosen]
             for article, chosen in zip(articles, chosen_lists, strict=True)}
+
+
+def _reached(articles: list[Article], keys: list[tuple[float, str]], topic_sets: list[tuple[str, ...]],
+             old: dict[str, tuple[tuple[float, str], tuple[str, ...], tuple[str, ...]]], count: int) -> list[int]:
+    """Positions whose related list may differ from the memo's. The others' order among
+    themselves is unchanged, so a list changes only if it held an article that went or
+    changed, or if an article that came or changed now outranks its last entry (or the
+    list was short). Everything else stands, even in a topic a third of the archive shares."""
+    gone: set[str] = set(old) - {article.source_path for article in articles}
+    fresh: list[int] = []  # new, re-dated or re-topiced: ranked afresh, and may enter lists
+    for i, (article, key, topics) in enumerate(zip(articles, keys, topic_sets, strict=True)):
+        before = old.get(article.source_path)
+        if before is None or before[0] != key or before[1] != topics:
+            fresh.append(i)
+            if before is not None:
+                gone.add(article.source_path)
+    if not fresh and not gone:
+        return []
+    reach = set(fresh)
+    if gone:
+        reach.update(i for i, article in enumerate(articles)
+                     if not gone.isdisjoint(old.get(article.source_path, ((), (), ()))[2]))
+    if fresh:
+        position = {article.source_path: i for i, article in enumerate(articles)}
+        by_topic: dict[str, list[int]] = defaultdict(list)
+        for i in fresh:
+            for slug in topic_sets[i]:
+                by_topic[slug].append(i)
+        for i, topics in enumerate(topic_sets):
+            if i in reach or by_topic.keys().isdisjoint(topics):
+                continue
+            listed = old[articles[i].source_path][2]
+            if len(listed) < count:
+                reach.add(i)  # a short list takes any newcomer that shares a topic
+                continue
+            last = position[listed[-1]]
+            mine = set(topics)
+            worst = (-len(mine.intersection(topic_sets[last])), keys[last])
+            if any((-len(mine.intersection(topic_sets[j])), keys[j]) < worst
+                   for slug in topics for j in by_topic.get(slug, ())):
+                reach.add(i)
+    return sorted(reach)
 
 
 def related_by_topics(topic_sets: Sequence[tuple[str, ...]], count: int,
