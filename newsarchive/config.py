@@ -46,6 +46,9 @@ class Config:
     language: str = "en"
     timezone: str = "UTC"
     per_page: int = 20
+    # Home pages of latest articles; older ones are reached by date, topic and outlet, so
+    # adding an article does not shift hundreds of home pages. 0: every article.
+    home_pages: int = 10
     related_count: int = 5
     feed_length: int = 50
     smarty: bool = False
@@ -105,6 +108,7 @@ _SETTINGS: dict[str, type] = {
     "language": str,
     "timezone": str,
     "per_page": int,
+    "home_pages": int,
     "related_count": int,
     "feed_length": int,
     "smarty": bool,
@@ -264,4 +268,7 @@ def _check_values(display: str, values: dict[str, Any]) -> list[ContentError]:
             errors.append(
                 ContentError(display, 0, key, f"expected a number of at least 1, found {values[key]}")
             )
+    if "home_pages" in values and values["home_pages"] < 0:
+        errors.append(ContentError(display, 0, "home_pages", f"expected 0 or more, found {values['home_pages']}",
+                                   "0 lists every article on the home pages"))
     return errors

@@ -84,6 +84,8 @@ class Records:
     pages: dict[str, str]
     touched: set[str]
     changed: int
+    # Files a deferring process did not write itself (path, bytes): the taker writes them.
+    pending: list[tuple[str, bytes]] = field(default_factory=list)
 
 
 class StagedOutput:
@@ -110,6 +112,10 @@ class StagedOutput:
         self.trusted = False  # previous describes output/ exactly
         self._staged = False
         self._touched: set[str] = set()  # files of the staging folder this build changed
+        # A process working beside the one that stages (parallel.background) must not make
+        # the staging folder too: it defers its changed files to that process (`records`).
+        self.deferred = False
+        self._pending: list[tuple[str, bytes]] = []
 
     def __enter__(self) -> StagedOutput:
         _remove_leftovers(self.output)
@@ -128,7 +134,7 @@ class StagedOutput:
 
     def stage(self) -> None:
         """Make the staging folder: the spare brought up to date, or a linked copy."""
-        if self._staged:
+        if self._staged or self.deferred:
             return
         prev = self.previous
         if self.trusted and prev.spare_inode and _inode(self.spare) == prev.spare_inode:
@@ -157,8 +163,8 @@ class StagedOutput:
 
     def records(self) -> Records:
         """What this object recorded since the last call (a worker's share of the build)."""
-        mine = Records(self.digests, self.pages, self._touched, self.changed)
-        self.digests, self.pages, self._touched, self.changed = {}, {}, set(), 0
+        mine = Records(self.digests, self.pages, self._touched, self.changed, self._pending)
+        self.digests, self.pages, self._touched, self.changed, self._pending = {}, {}, set(), 0, []
         return mine
 
     def absorb(self, records: Records) -> None:
@@ -167,6 +173,8 @@ class StagedOutput:
         self.pages.update(records.pages)
         self._touched |= records.touched
         self.changed += records.changed
+        for key, data in records.pending:
+            self.write(key, data)
 
     @property
     def written(self) -> list[str]:
@@ -182,6 +190,9 @@ class StagedOutput:
         self.digests[key] = digest
         if self.trusted and self.previous.files.get(key) == digest:
             return  # output/ has these bytes, and so will the staging folder
+        if self.deferred:
+            self._pending.append((key, data))
+            return
         self.stage()
         target = self.root / key
         self._touched.add(key)  # before writing: a failed write leaves the file unknown too

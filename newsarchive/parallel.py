@@ -7,9 +7,12 @@ given, never in the order it finished: the output cannot depend on scheduling.
 
 from __future__ import annotations
 
+import ctypes
 import gc
 import multiprocessing
 import os
+import pickle
+import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -42,7 +45,7 @@ def chunks(items: Sequence[T], workers: int, per_worker: int = 8, minimum: int =
 @contextmanager
 def fork_pool(workers: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> Iterator[Any]:
     """A pool of forked workers; initargs reach them by inheritance, not by pickling."""
-    pool = multiprocessing.get_context("fork").Pool(workers, _start, (initializer, initargs))
+    pool = multiprocessing.get_context("fork").Pool(workers, _start, (os.getpid(), initializer, initargs))
     try:
         yield pool
         pool.close()
@@ -53,7 +56,102 @@ def fork_pool(workers: int, initializer: Callable[..., None], initargs: tuple[An
         pool.join()
 
 
-def _start(initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+class Background:
+    """`fn(*args)` in a forked child while this process goes on; `result()` waits for its
+    return value (or raises its exception). Without fork, `fn` runs when asked, here."""
+
+    def __init__(self, fn: Callable[..., T], *args: Any):
+        self._fn, self._args = fn, args
+        self._pid = 0
+        self._pipe = -1
+        if not can_fork():
+            return
+        read, write = os.pipe()
+        parent = os.getpid()
+        pid = os.fork()
+        if pid == 0:  # the child: never returns
+            code = 0
+            try:
+                os.close(read)
+                os.setpgid(0, 0)  # its own group: `cancel` stops any workers it forks too
+                _die_with_parent(parent)
+                try:
+                    payload: tuple[bool, Any] = (True, fn(*args))
+                except BaseException as exc:  # handed to the parent, raised there
+                    payload = (False, exc)
+                try:
+                    data = pickle.dumps(payload, protocol=pickle.HIGHEST_PROTOCOL)
+                except Exception as exc:  # an unpicklable result: say what it was
+                    data = pickle.dumps((False, RuntimeError(f"{type(exc).__name__}: {exc}")))
+                with os.fdopen(write, "wb") as handle:
+                    handle.write(data)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)  # no cleanup of the parent's state: it is the parent's
+        os.close(write)
+        try:
+            os.setpgid(pid, pid)  # as the child does: whichever runs first, `cancel` finds the group
+        except OSError:
+            pass  # the child did it already and may have gone on to exec or exit
+        self._pid, self._pipe = pid, read
+
+    def result(self) -> Any:
+        if not self._pid:
+            return self._fn(*self._args)
+        try:
+            with os.fdopen(self._pipe, "rb") as handle:  # read all before waiting: a full pipe blocks the child
+                data = handle.read()
+        finally:
+            self._pipe = -1
+            os.waitpid(self._pid, 0)
+            self._pid = 0
+        if not data:
+            raise RuntimeError("a background worker died")
+        ok, value = pickle.loads(data)
+        if not ok:
+            raise value
+        return value
+
+    def cancel(self) -> None:
+        """Stop the child if it still runs (the caller failed and will not ask)."""
+        if self._pid:
+            for kill in (os.killpg, os.kill):  # the group: its pool's workers too
+                try:
+                    kill(self._pid, signal.SIGKILL)
+                except (ProcessLookupError, PermissionError):
+                    continue
+                break
+            os.waitpid(self._pid, 0)
+            os.close(self._pipe)
+            self._pid = 0
+
+
+@contextmanager
+def background(fn: Callable[..., T], *args: Any) -> Iterator[Background]:
+    """`Background(fn, *args)`, stopped if the block is left by an exception."""
+    job = Background(fn, *args)
+    try:
+        yield job
+    except BaseException:
+        job.cancel()
+        raise
+    job.cancel()  # a result never asked for
+
+
+def _die_with_parent(parent: int) -> None:
+    """A worker must not outlive its parent: killed mid-build, a parent's workers would go on
+    holding the build lock it inherited. Linux only; elsewhere the workers end on their own."""
+    try:
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return
+    if os.getppid() != parent:  # it died before the line above
+        os._exit(1)
+
+
+def _start(parent: int, initializer: Callable[..., None], initargs: tuple[Any, ...]) -> None:
+    _die_with_parent(parent)
     # What the parent had is frozen: the collector leaves it alone (it frees nothing there,
     # and touching it would copy shared pages). A worker's own objects are collected, rarely.
     gc.freeze()

@@ -8,28 +8,31 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Callable
+from contextlib import nullcontext
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 import jinja2
 
-from . import cache
+from . import cache, parallel
 from .commands.build import BuildResult
 from .config import Config
 from .content.load import load_content
 from .errors import BuildError, ContentError
-from .inputs import Scan
-from .output import StagedOutput
+from .inputs import Scan, Stat
+from .output import Records, StagedOutput
 from .progress import Progress
 from .render.feeds import feed_plans, write_feeds
 from .render.fingerprint import site_digest
-from .render.pages import FigureRenderer, page_jobs
+from .render.pages import FigureRenderer, PageJob, page_jobs
 from .render.redirects import redirect_jobs
 from .render.run import Renderer, copy_all, render_all, template_error
 from .render.sitemap import SitemapEntry, robots_txt, sitemap_entries, sitemap_files
 from .render.templates import make_environment
 from .search import SearchIndexError, index_site, shards_of
 from .site import ids
-from .site.index import RelatedMemo, build_index, describe
+from .site.index import RelatedMemo, SiteIndex, build_index, describe
 from .site.urls import Urls
 
 
@@ -59,35 +62,27 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         if errors:
             raise BuildError(errors)
         renderer = Renderer(env, config, urls, index.pages, out)
-        progress.stage("Rendering", len(jobs) + len(redirects), "pages")
-        errors = render_all(renderer, jobs, progress)[1]
-        if not errors:
-            errors = render_all(renderer, redirects, progress)[1]
-        pages = len(jobs)
+        side = partial(_feeds_and_sitemap, index, config, urls, env, figures, out, jobs)
+        # Feeds and the sitemap do not depend on the pages: on a warm build (few pages to
+        # render, mostly fingerprints to compare) a forked child makes them meanwhile.
+        beside = out.trusted and parallel.cpu_count() > 1 and parallel.can_fork()
+        with parallel.background(_deferred, out, side) if beside else nullcontext() as job:
+            progress.stage("Rendering", len(jobs) + len(redirects), "pages")
+            errors = render_all(renderer, jobs, progress)[1]
+            if not errors:
+                errors = render_all(renderer, redirects, progress)[1]
+            pages = len(jobs)
+            if errors:
+                raise BuildError(errors)
+            _copy_files(config, index, urls, out, known)
+            progress.stage("Feeds")
+            if job is None:
+                feeds, errors = side()
+            else:
+                feeds, errors, records = job.result()
+                out.absorb(records)
         if errors:
             raise BuildError(errors)
-        progress.stage("Feeds")
-        feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))
-        try:
-            errors = write_feeds(index, config, urls, env, figures, out, site_digest(config, index.pages))
-        except jinja2.TemplateError as exc:
-            raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
-        if errors:
-            raise BuildError(errors)
-
-        _sitemap(sitemap_entries(jobs, index, urls), urls, out)
-        out.write(urls.output_file(urls.robots()), robots_txt(urls))
-        _copy_tree(Path(config.static_dir), PurePosixPath("static"), out)
-        content_dir = str(config.content_dir)
-        images = []
-        for article in index.articles:
-            folder = os.path.dirname(article.source_path)
-            article_dir = urls.output_rel(urls.article(article)).rpartition("/")[0]
-            for image in article.images:
-                if image.src:
-                    rel = f"{folder}/{image.src}"
-                    images.append((f"{article_dir}/{image.src}", os.path.join(content_dir, rel), known.get(rel)))
-        copy_all(out, images)
         if pagefind:
             # One bundle per year of articles; only the years whose pages changed run Pagefind.
             progress.stage("Search index")
@@ -119,6 +114,43 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         redirects=len(redirects),
         due=content.due,
     )
+
+
+def _feeds_and_sitemap(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment,
+                       figures: FigureRenderer, out: StagedOutput, jobs: list[PageJob]) -> tuple[int, list[ContentError]]:
+    """Every feed, the sitemap and robots.txt; (the number of feed files, template errors)."""
+    feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))
+    try:
+        errors = write_feeds(index, config, urls, env, figures, out, site_digest(config, index.pages))
+    except jinja2.TemplateError as exc:
+        errors = [template_error(exc, Path(config.templates_dir))]
+    if not errors:
+        _sitemap(sitemap_entries(jobs, index, urls), urls, out)
+        out.write(urls.output_file(urls.robots()), robots_txt(urls))
+    return feeds, errors
+
+
+def _deferred(out: StagedOutput, work: Callable[[], tuple[int, list[ContentError]]]) -> tuple[int, list[ContentError], Records]:
+    """`work` in a process beside the one that stages: what it wrote, to be written there."""
+    out.records()  # the parent's records so far are the parent's
+    out.deferred = True
+    feeds, errors = work()
+    return feeds, errors, out.records()
+
+
+def _copy_files(config: Config, index: SiteIndex, urls: Urls, out: StagedOutput, known: dict[str, Stat]) -> None:
+    """Static assets, and each article's images beside its page."""
+    _copy_tree(Path(config.static_dir), PurePosixPath("static"), out)
+    content_dir = str(config.content_dir)
+    images = []
+    for article in index.articles:
+        folder = os.path.dirname(article.source_path)
+        article_dir = urls.output_rel(urls.article(article)).rpartition("/")[0]
+        for image in article.images:
+            if image.src:
+                rel = f"{folder}/{image.src}"
+                images.append((f"{article_dir}/{image.src}", os.path.join(content_dir, rel), known.get(rel)))
+    copy_all(out, images)
 
 
 def _copy_tree(source: Path, target: PurePosixPath, out: StagedOutput) -> None:

@@ -120,6 +120,30 @@ def test_pagination(site: Site):
     assert broken_links(site.output, "https://example.org/") == []
 
 
+def test_home_pages_stop_at_home_pages_and_point_to_the_archive(site: Site):
+    """`home_pages = 2` with 2 per page: the 4 newest on the home pages, the 5th by date,
+    topic and outlet only; adding an older article leaves every home page as it was."""
+    site.config("per_page = 2\nhome_pages = 2\n")
+    for i in range(5):
+        site.article(f"a{i}", f"title: Article {i}\ndate: 2020-01-0{i + 2}\noutlet: O\ntopics: [T]\n")
+    site.build()
+    assert (site.output / "page/2/index.html").is_file()
+    assert not (site.output / "page/3").exists()
+    last = site.read("page/2/index.html")
+    assert "Article 1" in last and "Article 0" not in last
+    assert 'Older articles are in the <a href="/archive/">archive</a>' in last
+    assert "Older articles are in" not in site.read("index.html")
+    assert "Article 0" in site.read("archive/2020/page/3/index.html") and "Article 0" in site.read("topics/t/page/3/index.html")
+    assert broken_links(site.output, "https://example.org/") == []
+    before = {p: p.stat().st_mtime_ns for p in [site.output / "index.html", site.output / "page/2/index.html"]}
+    site.article("older", "title: Older\ndate: 2019-12-31\noutlet: O\ntopics: [T]\n")
+    site.build()
+    assert {p: p.stat().st_mtime_ns for p in before} == before
+    site.config("per_page = 2\nhome_pages = 0\n")
+    site.build()
+    assert (site.output / "page/3/index.html").is_file() and "Older articles are in" not in site.read("page/3/index.html")
+
+
 def test_base_url_with_sub_path(site: Site):
     site.config(base_url="https://example.org/archive")
     fill(site)

@@ -31,11 +31,12 @@ def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.setattr(module, "_PARALLEL_FROM", 2)
 
 
-def _archive(site: Site, articles: int = 40) -> None:
+def _archive(site: Site, articles: int = 40) -> Archive:
     site.config("per_page = 3\nrelated_count = 3\n")
     archive = Archive(site, 7)
     for _ in range(articles):
         archive.add()
+    return archive
 
 
 def _build(site: Site, output: Path, workers: int, monkeypatch: pytest.MonkeyPatch, cache: Path | None = None):
@@ -71,3 +72,107 @@ def test_template_error_in_a_feed_worker_names_the_template(site: Site, tmp_path
     assert error.path.endswith("feed_content.html")
     assert "no_such_field" in error.message
     shutil.rmtree(tmp_path / "out", ignore_errors=True)
+
+
+def test_feeds_made_beside_the_pages_equal_a_cold_build(site: Site, tmp_path: Path, small_thresholds: None,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    """A warm build makes feeds and the sitemap in a forked child while it renders pages:
+    after an edit, an addition and a deletion its output is a cold serial build's."""
+    archive = _archive(site, 20)
+    cache = tmp_path / "cache"
+    _build(site, tmp_path / "warm", 2, monkeypatch, cache=cache)
+    started = []
+    original = parallel.Background.__init__
+
+    def spying(self, fn, *args):
+        started.append(fn.__name__)
+        original(self, fn, *args)
+
+    monkeypatch.setattr(parallel.Background, "__init__", spying)
+    first = archive.path(archive.names[0])
+
+    def edit() -> None:
+        first.write_text(first.read_text(encoding="utf-8") + "\nOne more sentence.\n", encoding="utf-8")
+
+    for change in (edit, archive.add, archive.path(archive.names[1]).unlink):
+        change()
+        _build(site, tmp_path / "warm", 2, monkeypatch, cache=cache)
+        shutil.rmtree(tmp_path / "cold", ignore_errors=True)
+        _build(site, tmp_path / "cold", 1, monkeypatch)
+        assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
+    assert started == ["_deferred"] * 3
+
+
+def test_a_feed_template_error_beside_the_pages_is_reported(site: Site, tmp_path: Path,
+                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    _archive(site, 12)
+    _build(site, tmp_path / "out", 2, monkeypatch, cache=tmp_path / "cache")
+    before = tree(tmp_path / "out")
+    partial = site.root / "templates" / "partials" / "feed_content.html"
+    partial.write_text(partial.read_text(encoding="utf-8") + "{{ article.no_such_field }}\n", encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        _build(site, tmp_path / "out", 2, monkeypatch, cache=tmp_path / "cache")
+    assert [e.path.endswith("feed_content.html") for e in caught.value.errors] == [True]
+    assert tree(tmp_path / "out") == before
+
+
+def _sleep_and_fork(seconds: float, pid_file: str) -> None:
+    import os
+    import time
+    worker = os.fork()
+    if worker == 0:  # a worker of the worker
+        time.sleep(seconds)
+        os._exit(0)
+    Path(pid_file + ".tmp").write_text(f"{os.getpid()} {worker}", encoding="utf-8")
+    os.replace(pid_file + ".tmp", pid_file)
+    time.sleep(seconds)
+
+
+def _gone(pid: int, within: float = 5.0) -> bool:
+    import os
+    import time
+    deadline = time.monotonic() + within
+    while time.monotonic() < deadline:
+        try:
+            os.kill(pid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.02)
+    return False
+
+
+def test_background_returns_raises_and_cancels(tmp_path: Path) -> None:
+    assert parallel.Background(sum, [1, 2, 3]).result() == 6
+    with pytest.raises(ZeroDivisionError):
+        parallel.Background(divmod, 1, 0).result()
+    pid_file = tmp_path / "pid"
+    with pytest.raises(KeyboardInterrupt), parallel.background(_sleep_and_fork, 60, str(pid_file)) as job:
+        while not pid_file.exists():
+            pass
+        raise KeyboardInterrupt  # the caller fails: the child and its own workers are stopped
+    child, worker = map(int, pid_file.read_text(encoding="utf-8").split())
+    assert _gone(child) and _gone(worker)
+    assert job._pid == 0
+
+
+def test_a_background_child_dies_with_its_parent(tmp_path: Path) -> None:
+    """Killed mid-build (kill -9), a build's child must not live on holding the build lock."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    pid_file = tmp_path / "pid"
+    script = (
+        "import os, signal, sys, time; sys.path[:0] = [sys.argv[1], sys.argv[2]]\n"
+        "from newsarchive import parallel\n"
+        "import test_parallel\n"
+        "job = parallel.Background(test_parallel._sleep_and_fork, 60, sys.argv[3])\n"
+        "while not os.path.exists(sys.argv[3]): time.sleep(0.01)\n"
+        "os.kill(os.getpid(), signal.SIGKILL)\n"
+    )
+    tests = Path(__file__).parent
+    subprocess.run([sys.executable, "-c", script, str(tests.parent), str(tests), str(pid_file)], timeout=60)
+    child, worker = map(int, pid_file.read_text(encoding="utf-8").split())
+    assert _gone(child)
+    os.kill(worker, signal.SIGKILL)  # a bare fork of the test's, not a pool worker: no one else stops it

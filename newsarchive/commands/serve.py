@@ -14,6 +14,7 @@ terminal prints it); the last good files stay on disk, and the next good build r
 
 from __future__ import annotations
 
+import gc
 import html
 import json
 import mimetypes
@@ -216,6 +217,7 @@ class ServeOptions:
 def serve(make_config: Callable[[], Config], config_path: Path, output: Path | None, options: ServeOptions,
           out: Callable[[str], None] = print, err: Callable[[str], None] = print) -> int:
     """Run until SIGINT or SIGTERM; returns the exit status (0 on a clean stop)."""
+    gc.enable()  # build.py turns the collector off for one-shot commands; a server lives long
     stopping = threading.Event()
     state = SiteState()
     first = _config_or_errors(make_config)

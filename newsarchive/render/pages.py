@@ -55,8 +55,11 @@ def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRende
               search_enabled: bool = False) -> Iterator[PageJob]:
     per_page = config.per_page
 
-    for pager in paginate(index.articles, per_page, urls.home):
-        yield PageJob(pager.url, "home.html", {"pager": pager, "title": config.title})
+    shown = config.home_pages * per_page or len(index.articles)
+    for pager in paginate(index.articles[:shown], per_page, urls.home):
+        # The last home page points on to the archive when older articles are left out.
+        older = len(index.articles) > shown and pager.number == pager.total
+        yield PageJob(pager.url, "home.html", {"pager": pager, "title": config.title, "older_in_archive": older})
 
     for article in index.articles:
         url = urls.article(article)

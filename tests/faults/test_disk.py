@@ -35,7 +35,7 @@ def small_disk(tmp_path):
 
 def assert_write_failure(result: subprocess.CompletedProcess[str], reason: str) -> None:
     assert result.returncode == 3, (result.returncode, result.stderr)
-    assert "Traceback" not in result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
     assert "error: could not write the site:" in result.stderr and reason in result.stderr, result.stderr
     assert "the previous output was left as it was" in result.stderr
 
@@ -93,7 +93,7 @@ def test_read_only_output_folder(site, tmp_path):
         subprocess.run(["mount", "-o", "remount,ro", str(mount)], check=True)
         result = site.run("--output", str(output))
         assert result.returncode == 3, result.stderr
-        assert "Traceback" not in result.stderr
+        assert "Traceback" not in result.stderr, result.stderr
         assert "Read-only file system" in result.stderr, result.stderr
         assert "hint: the output folder is on a read-only file system" in result.stderr
         assert tree(output) == before
