@@ -87,11 +87,13 @@ def index_site(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
     """Bring the staged index up to date with the staged pages, shard by shard.
 
     `shards`: year -> the pages (files relative to output/) its bundle indexes. Pagefind
-    reads a private folder holding (as hard links) only those pages, so pages left over from
-    the previous build are not indexed, and writes its bundle to another: staged files are
-    links to the live site, only ever replaced through `out.write`. With a cache folder, the
-    private folders are kept there between builds and only brought up to date (creating and
-    removing hundreds of folders per build costs more than Pagefind on some file systems).
+    reads a private folder holding only those pages, each as its reduced document
+    (`reduce_page`), so pages left over from the previous build are not indexed, and writes
+    its bundle to another: staged files are links to the live site, only ever replaced
+    through `out.write`. With a cache folder, the private folders are kept there between
+    builds and only brought up to date (creating and removing hundreds of folders per build
+    costs more than Pagefind on some file systems), with a memo of each page's digest and
+    its reduced document's: only the pages whose bytes changed are read and reduced again.
 
     Pagefind's script and WebAssembly are the same in every bundle: they are published once,
     in /pagefind/, and each shard's pagefind-entry.json points there (see `_share_wasm`), so

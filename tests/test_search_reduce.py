@@ -7,11 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
+from test_reader_pages import png
 
 from conftest import BASIC_ARTICLE, Site
 from newsarchive import search
 from sitecheck import tree
-from test_reader_pages import png
 
 BINARY = search.pagefind_binary()
 pytestmark = pytest.mark.skipif(BINARY is None, reason="Pagefind is not installed")

@@ -171,3 +171,29 @@ def test_a_damaged_mirror_in_the_cache_is_made_again(site: Site, tmp_path: Path,
     cold = replace(config, cache_dir=None, output_dir=tmp_path / "cold")
     build(cold)
     assert tree(site.output) == tree(Path(cold.output_dir))
+
+
+def test_a_change_to_the_site_chrome_re_indexes_nothing_but_one_to_the_article_does(
+        site: Site, tmp_path: Path, indexed: list[str]) -> None:
+    article(site, "a", "2018-03-01", "Trade")
+    article(site, "b", "2019-09-01", "Trade")
+    config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")
+    cold = replace(config, cache_dir=None, output_dir=tmp_path / "cold")
+    build(config)
+    base, article_html = site.root / "templates" / "base.html", site.root / "templates" / "article.html"
+
+    def step(path: Path, old: str, new: str, expected: list[str]) -> None:
+        page = next(site.output.rglob("a/index.html")).read_bytes()
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        indexed.clear()
+        build(config)
+        assert next(site.output.rglob("a/index.html")).read_bytes() != page
+        assert sorted(indexed) == expected
+        shutil.rmtree(cold.output_dir, ignore_errors=True)
+        build(cold)
+        assert tree(site.output) == tree(Path(cold.output_dir))
+
+    step(base, "Made with newsarchive", "Built with newsarchive", [])  # the site footer
+    step(article_html, '<h2 id="related-heading">Related articles</h2>',
+         '<h2 id="related-heading">See also</h2>', [])
+    step(article_html, "min read", "minutes to read", ["2018", "2019"])  # inside the indexed article
