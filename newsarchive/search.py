@@ -101,19 +101,30 @@ def index_site(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
     """
     version = _version(binary)
     mirrors = cache_dir / f"search-{cache.digest(str(out.output.resolve()))}" if cache_dir else None
+    try:
+        if mirrors is not None:
+            mirrors.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        mirrors = None  # an unusable cache: private folders made and removed by this build
     memo = _load_memo(mirrors)
     # The pages: in the staging folder once this build has one, else in output/ (unchanged).
     source = out.root if out.root.is_dir() else out.output
     reduced: dict[str, str] = {}  # page -> digest of its reduced document
-    fresh: dict[str, bytes] = {}  # the reduced documents made by this build
-    for pages in shards.values():
+    fresh: dict[str, bytes] = {}  # the reduced documents made by this build, held for Pagefind
+    placed: set[str] = set()  # the ones made by this build and already in their private folder
+    for year, pages in shards.items():
         for rel in pages:
             known = memo.get(rel)
             if known is not None and known[0] == out.digests[rel]:
                 reduced[rel] = known[1]
+                continue
+            data = reduce_page((source / rel).read_bytes())
+            reduced[rel] = cache.digest(data)
+            if mirrors is not None:  # in place at once: not held in memory
+                _place(mirrors / year / rel, data)
+                placed.add(rel)
             else:
-                fresh[rel] = reduce_page((source / rel).read_bytes())
-                reduced[rel] = cache.digest(fresh[rel])
+                fresh[rel] = data
     keys = {year: _key(version, pages, reduced) for year, pages in shards.items()}
     previous = _previous_shards(out)
     kept = [year for year in shards if year in previous and previous[year]["key"] == keys[year]]
@@ -131,18 +142,13 @@ def index_site(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
         if len(parts) == 3 and parts[0] == BUNDLE.name and parts[1] in kept_years:
             out.keep(rel)
     if stale:
-        try:
-            if mirrors is not None:
-                mirrors.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            mirrors = None  # an unusable cache: private folders made and removed by this build
-        documents = _Documents(source, reduced, fresh)
+        documents = _Documents(source, reduced, fresh, placed)
         wasm.update(_index(binary, out, {year: shards[year] for year in stale}, documents, mirrors))
         if mirrors is not None and mirrors.is_dir():
             for entry in os.scandir(mirrors):  # the folders of years with no article left
                 if entry.is_dir(follow_symlinks=False) and entry.name not in shards:
                     shutil.rmtree(entry.path, ignore_errors=True)
-    if mirrors is not None and (fresh or len(memo) != len(reduced)):
+    if mirrors is not None and (placed or len(memo) != len(reduced)):
         _save_memo(mirrors, {rel: (out.digests[rel], reduced[rel]) for rel in reduced})
     manifest = {"format": FORMAT, "pagefind": version,
                 "shards": [{"year": int(year), "path": f"{year}/", "articles": len(pages), "key": keys[year],
@@ -214,10 +220,12 @@ def reduce_page(page: bytes) -> bytes:
 
 @dataclass(frozen=True)
 class _Documents:
-    """The reduced documents of this build's pages: made now (`fresh`), else known by digest."""
+    """The reduced documents of this build's pages: made now and held (`fresh`) or already in
+    their private folder (`placed`), else known by their digest."""
     source: Path  # the folder holding the pages
     reduced: dict[str, str]  # page -> digest of its reduced document
     fresh: dict[str, bytes]
+    placed: set[str]
 
 
 def _load_memo(mirrors: Path | None) -> dict[str, tuple[str, str]]:
@@ -318,8 +326,7 @@ def _mirror(documents: _Documents, pages: list[str], folder: Path) -> None:
     """Make `folder` hold exactly `pages`, each as its reduced document.
 
     A document already there with the right digest is left alone (read, not written); files
-    that are not pages of the shard (any more) are removed. Files are replaced, never written
-    through: one may still be a hard link to a page of the site.
+    that are not pages of the shard (any more) are removed.
     """
     wanted = set(pages)
     emptied: set[Path] = set()
@@ -338,23 +345,32 @@ def _mirror(documents: _Documents, pages: list[str], folder: Path) -> None:
                 break
             base = base.parent
     for rel in pages:
+        if rel in documents.placed:
+            continue
         target = folder / rel
         data = documents.fresh.get(rel)
-        try:
-            present = target.read_bytes()
-        except FileNotFoundError:
-            present = None
-            target.parent.mkdir(parents=True, exist_ok=True)
         if data is None:
-            if present is not None and cache.digest(present) == documents.reduced[rel]:
-                continue
+            try:
+                if cache.digest(target.read_bytes()) == documents.reduced[rel]:
+                    continue
+            except FileNotFoundError:
+                pass
             data = reduce_page((documents.source / rel).read_bytes())
-        elif present == data:
-            continue
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.unlink(missing_ok=True)
-        tmp.write_bytes(data)
-        os.replace(tmp, target)
+        _place(target, data)
+
+
+def _place(target: Path, data: bytes) -> None:
+    """Make the file `target` hold `data`; replaced, never written through (it may be a hard
+    link to a page of the site, as private folders held before pages were reduced)."""
+    try:
+        if target.read_bytes() == data:
+            return
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
 
 
 def canonicalise(bundle: Path) -> None:
