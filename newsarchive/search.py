@@ -112,8 +112,9 @@ def index_site(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
     reduced: dict[str, str] = {}  # page -> digest of its reduced document
     fresh: dict[str, bytes] = {}  # the reduced documents made by this build, held for Pagefind
     placed: set[str] = set()  # the ones made by this build and already in their private folder
-    for year, pages in shards.items():
-        for rel in pages:
+
+    def reduce_year(year: str) -> None:
+        for rel in shards[year]:
             known = memo.get(rel)
             if known is not None and known[0] == out.digests[rel]:
                 reduced[rel] = known[1]
@@ -125,6 +126,9 @@ def index_site(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
                 placed.add(rel)
             else:
                 fresh[rel] = data
+
+    with ThreadPoolExecutor(max_workers=JOBS) as pool:  # files made while another thread reduces
+        list(pool.map(reduce_year, shards))
     keys = {year: _key(version, pages, reduced) for year, pages in shards.items()}
     previous = _previous_shards(out)
     kept = [year for year in shards if year in previous and previous[year]["key"] == keys[year]]
