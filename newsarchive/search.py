@@ -186,7 +186,9 @@ def _key(version: str, pages: list[str], reduced: dict[str, str]) -> str:
 
 # Where Pagefind looks beyond the data-pagefind-body element: attributes data-pagefind-*
 # (filters, meta, sorts, a second body) anywhere, the first <h1> and <img> of the page (the
-# default title and image), <title> (the title when there is no <h1>), <html lang>.
+# default title and image), <title> (the title when there is no <h1>), <html lang>. Seen
+# with Pagefind 1.5.2; tests/test_search_reduce.py checks it against the pinned binary, so
+# a Pagefind upgrade that reads more fails there first.
 _READ_ANYWHERE = (b"data-pagefind", b"<h1", b"<img")
 
 
