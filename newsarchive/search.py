@@ -8,9 +8,14 @@ says so, and the search page tells readers.
 The index is sharded by the year of the article (in the site's time zone, as the `year`
 filter): one Pagefind bundle per year under /pagefind/<year>/, and /pagefind/shards.json,
 which the search page reads, listing them newest first. Pagefind cannot update an index,
-so a shard is indexed again only when its pages changed (a key over their paths and bytes,
-kept in shards.json, differs); the others keep their files. An article never moves between
-years, so adding one re-indexes its year alone.
+so a shard is indexed again only when what Pagefind reads of its pages changed (a key over
+their paths and reduced documents, kept in shards.json, differs); the others keep their
+files. An article never moves between years, so adding one re-indexes its year alone.
+
+Pagefind is not given the pages themselves but a reduced document per page (`reduce_page`):
+the page without the parts Pagefind makes nothing of (site chrome, breadcrumbs, the related
+articles list), which change with other articles. Its bundle is the same as that of the
+whole pages (tests/test_search_reduce.py checks), and the key is over what it was fed.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ BUNDLE = PurePosixPath("pagefind")
 MANIFEST = BUNDLE / "shards.json"  # the shards, newest first: what the search page reads
 SCRIPT = BUNDLE / "pagefind.js"  # Pagefind's search API, the same for every shard
 FORMAT = 1  # the layout of the published index; a new one re-indexes every shard
+REDUCED = 1  # the way pages are reduced for Pagefind (`reduce_page`); part of every key
+MEMO = "pages.pickle"  # in the cache's mirror folder: page -> (its digest, its reduced document's)
 JOBS = 2  # Pagefind processes at a time
 # Pagefind's ready-made interfaces: the search page does not use them.
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
@@ -80,18 +87,49 @@ def index_site(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
     """Bring the staged index up to date with the staged pages, shard by shard.
 
     `shards`: year -> the pages (files relative to output/) its bundle indexes. Pagefind
-    reads a private folder holding (as hard links) only those pages, so pages left over from
-    the previous build are not indexed, and writes its bundle to another: staged files are
-    links to the live site, only ever replaced through `out.write`. With a cache folder, the
-    private folders are kept there between builds and only brought up to date (creating and
-    removing hundreds of folders per build costs more than Pagefind on some file systems).
+    reads a private folder holding only those pages, each as its reduced document
+    (`reduce_page`), so pages left over from the previous build are not indexed, and writes
+    its bundle to another: staged files are links to the live site, only ever replaced
+    through `out.write`. With a cache folder, the private folders are kept there between
+    builds and only brought up to date (creating and removing hundreds of folders per build
+    costs more than Pagefind on some file systems), with a memo of each page's digest and
+    its reduced document's: only the pages whose bytes changed are read and reduced again.
 
     Pagefind's script and WebAssembly are the same in every bundle: they are published once,
     in /pagefind/, and each shard's pagefind-entry.json points there (see `_share_wasm`), so
     a browser fetches them once, not once per year.
     """
     version = _version(binary)
-    keys = {year: _key(version, pages, out) for year, pages in shards.items()}
+    mirrors = cache_dir / f"search-{cache.digest(str(out.output.resolve()))}" if cache_dir else None
+    try:
+        if mirrors is not None:
+            mirrors.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        mirrors = None  # an unusable cache: private folders made and removed by this build
+    memo = _load_memo(mirrors)
+    # The pages: in the staging folder once this build has one, else in output/ (unchanged).
+    source = out.root if out.root.is_dir() else out.output
+    reduced: dict[str, str] = {}  # page -> digest of its reduced document
+    fresh: dict[str, bytes] = {}  # the reduced documents made by this build, held for Pagefind
+    placed: set[str] = set()  # the ones made by this build and already in their private folder
+
+    def reduce_year(year: str) -> None:
+        for rel in shards[year]:
+            known = memo.get(rel)
+            if known is not None and known[0] == out.digests[rel]:
+                reduced[rel] = known[1]
+                continue
+            data = reduce_page((source / rel).read_bytes())
+            reduced[rel] = cache.digest(data)
+            if mirrors is not None:  # in place at once: not held in memory
+                _place(mirrors / year / rel, data)
+                placed.add(rel)
+            else:
+                fresh[rel] = data
+
+    with ThreadPoolExecutor(max_workers=JOBS) as pool:  # files made while another thread reduces
+        list(pool.map(reduce_year, shards))
+    keys = {year: _key(version, pages, reduced) for year, pages in shards.items()}
     previous = _previous_shards(out)
     kept = [year for year in shards if year in previous and previous[year]["key"] == keys[year]]
     wasm = {year: list(previous[year]["wasm"]) for year in kept}
@@ -108,17 +146,14 @@ def index_site(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
         if len(parts) == 3 and parts[0] == BUNDLE.name and parts[1] in kept_years:
             out.keep(rel)
     if stale:
-        mirrors = cache_dir / f"search-{cache.digest(str(out.output.resolve()))}" if cache_dir else None
-        try:
-            if mirrors is not None:
-                mirrors.mkdir(parents=True, exist_ok=True)
-        except OSError:
-            mirrors = None  # an unusable cache: private folders made and removed by this build
-        wasm.update(_index(binary, out, {year: shards[year] for year in stale}, mirrors))
+        documents = _Documents(source, reduced, fresh, placed)
+        wasm.update(_index(binary, out, {year: shards[year] for year in stale}, documents, mirrors))
         if mirrors is not None and mirrors.is_dir():
             for entry in os.scandir(mirrors):  # the folders of years with no article left
-                if entry.name not in shards:
+                if entry.is_dir(follow_symlinks=False) and entry.name not in shards:
                     shutil.rmtree(entry.path, ignore_errors=True)
+    if mirrors is not None and (placed or len(memo) != len(reduced)):
+        _save_memo(mirrors, {rel: (out.digests[rel], reduced[rel]) for rel in reduced})
     manifest = {"format": FORMAT, "pagefind": version,
                 "shards": [{"year": int(year), "path": f"{year}/", "articles": len(pages), "key": keys[year],
                             "wasm": wasm[year]} for year, pages in shards.items()]}
@@ -140,12 +175,77 @@ def _version(binary: Path) -> str:
     return result.stdout.strip().split()[-1]
 
 
-def _key(version: str, pages: list[str], out: StagedOutput) -> str:
-    """What a shard's bundle is a function of: the layout, Pagefind, its pages' paths and bytes."""
-    h = hashlib.sha256(f"{FORMAT}\n{version}\n".encode())
+def _key(version: str, pages: list[str], reduced: dict[str, str]) -> str:
+    """What a shard's bundle is a function of: the layout, Pagefind, its pages' paths and the
+    documents it reads for them."""
+    h = hashlib.sha256(f"{FORMAT}\n{version}\nreduced-{REDUCED}\n".encode())
     for rel in pages:
-        h.update(f"{rel}\t{out.digests[rel]}\n".encode())
+        h.update(f"{rel}\t{reduced[rel]}\n".encode())
     return h.hexdigest()[:20]
+
+
+# Where Pagefind looks beyond the data-pagefind-body element: attributes data-pagefind-*
+# (filters, meta, sorts, a second body) anywhere, the first <h1> and <img> of the page (the
+# default title and image), <title> (the title when there is no <h1>), <html lang>. Seen
+# with Pagefind 1.5.2; tests/test_search_reduce.py checks it against the pinned binary, so
+# a Pagefind upgrade that reads more fails there first.
+_READ_ANYWHERE = (b"data-pagefind", b"<h1", b"<img")
+
+
+def reduce_page(page: bytes) -> bytes:
+    """What Pagefind reads of a page, as a document it indexes exactly as it would the page.
+
+    The page up to its <head>, its <title>, the <body> tag, the first <article> element,
+    which must be the data-pagefind-body one, and the end of the page; the rest (the other
+    head elements, the site's header and footer, breadcrumbs, the related articles) goes,
+    but only when none of it holds what Pagefind reads outside the body (`_READ_ANYWHERE`):
+    else the page is kept whole. Plain finds, no parse: a few microseconds a page.
+    """
+    head = page.find(b"<head>")
+    title = page.find(b"<title>", head)
+    title_end = page.find(b"</title>", title)
+    head_end = page.find(b"</head>", title_end)
+    body = page.find(b"<body", head_end)
+    body_end = page.find(b">", body) + 1
+    start = page.find(b"<article", body_end)
+    start_end = page.find(b">", start)
+    end = page.rfind(b"</article>") + len(b"</article>")
+    close = page.rfind(b"</body>")
+    if not (0 <= head < title < title_end < head_end < body < body_end <= start < start_end < end <= close):
+        return page
+    if b" data-pagefind-body" not in page[start:start_end]:
+        return page
+    title_end += len(b"</title>")
+    head += len(b"<head>")
+    dropped = (page[head:title], page[title_end:head_end], page[body_end:start], page[end:close])
+    if any(marker in part.lower() for part in dropped for marker in _READ_ANYWHERE):
+        return page
+    return b"".join((page[:head], page[title:title_end], b"\n", page[head_end:body_end], b"\n",
+                     page[start:end], b"\n", page[close:]))
+
+
+@dataclass(frozen=True)
+class _Documents:
+    """The reduced documents of this build's pages: made now and held (`fresh`) or already in
+    their private folder (`placed`), else known by their digest."""
+    source: Path  # the folder holding the pages
+    reduced: dict[str, str]  # page -> digest of its reduced document
+    fresh: dict[str, bytes]
+    placed: set[str]
+
+
+def _load_memo(mirrors: Path | None) -> dict[str, tuple[str, str]]:
+    if mirrors is None:
+        return {}
+    stored = cache.load(mirrors / MEMO, f"{cache.generator_digest()}-{REDUCED}")
+    return stored if isinstance(stored, dict) else {}
+
+
+def _save_memo(mirrors: Path, memo: dict[str, tuple[str, str]]) -> None:
+    try:
+        cache.save(mirrors / MEMO, f"{cache.generator_digest()}-{REDUCED}", memo)
+    except OSError:
+        pass  # the next build reduces its pages again
 
 
 def _previous_shards(out: StagedOutput) -> dict[str, dict[str, Any]]:
@@ -167,18 +267,16 @@ def _previous_shards(out: StagedOutput) -> dict[str, dict[str, Any]]:
         return {}
 
 
-def _index(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
+def _index(binary: Path, out: StagedOutput, shards: dict[str, list[str]], documents: _Documents,
            mirrors: Path | None) -> dict[str, list[str]]:
     """Run Pagefind for each shard (JOBS at a time), then stage the bundles in shard order;
     returns the WebAssembly files (by language) each shard uses."""
-    # The pages: in the staging folder once this build has one, else in output/ (unchanged).
-    source = out.root if out.root.is_dir() else out.output
     # Named after the staging folder, so the next build removes it if this one is killed.
     with tempfile.TemporaryDirectory(prefix=f"{out.root.name}-pagefind-", dir=out.root.parent) as tmp:
         def run(year: str) -> tuple[Path, list[str]]:
             pages = (mirrors or Path(tmp)) / year
             bundle = Path(tmp) / f"{year}.bundle"
-            _mirror(source, shards[year], pages)
+            _mirror(documents, shards[year], pages)
             cmd = [str(binary), "--site", str(pages), "--output-path", str(bundle), "--silent"]
             try:
                 result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
@@ -230,11 +328,11 @@ def _share_wasm(bundle: Path) -> list[str]:
     return sorted(names)
 
 
-def _mirror(source: Path, pages: list[str], folder: Path) -> None:
-    """Make `folder` hold exactly `pages`, each a hard link to (else a copy of) source/page.
+def _mirror(documents: _Documents, pages: list[str], folder: Path) -> None:
+    """Make `folder` hold exactly `pages`, each as its reduced document.
 
-    A page already linked to the same file is left alone, so a kept folder costs a few stats
-    per page; files that are not pages of the shard (any more) are removed.
+    A document already there with the right digest is left alone (read, not written); files
+    that are not pages of the shard (any more) are removed.
     """
     wanted = set(pages)
     emptied: set[Path] = set()
@@ -253,19 +351,32 @@ def _mirror(source: Path, pages: list[str], folder: Path) -> None:
                 break
             base = base.parent
     for rel in pages:
-        origin, target = source / rel, folder / rel
-        try:
-            if os.path.samefile(origin, target):
-                continue
-        except FileNotFoundError:
-            target.parent.mkdir(parents=True, exist_ok=True)
-        tmp = target.with_name(f".{target.name}.tmp")
-        tmp.unlink(missing_ok=True)
-        try:
-            os.link(origin, tmp)
-        except OSError:
-            shutil.copyfile(origin, tmp)
-        os.replace(tmp, target)
+        if rel in documents.placed:
+            continue
+        target = folder / rel
+        data = documents.fresh.get(rel)
+        if data is None:
+            try:
+                if cache.digest(target.read_bytes()) == documents.reduced[rel]:
+                    continue
+            except FileNotFoundError:
+                pass
+            data = reduce_page((documents.source / rel).read_bytes())
+        _place(target, data)
+
+
+def _place(target: Path, data: bytes) -> None:
+    """Make the file `target` hold `data`; replaced, never written through (it may be a hard
+    link to a page of the site, as private folders held before pages were reduced)."""
+    try:
+        if target.read_bytes() == data:
+            return
+    except FileNotFoundError:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(f".{target.name}.tmp")
+    tmp.unlink(missing_ok=True)
+    tmp.write_bytes(data)
+    os.replace(tmp, target)
 
 
 def canonicalise(bundle: Path) -> None:

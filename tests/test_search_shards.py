@@ -107,3 +107,93 @@ def test_a_site_without_articles_has_an_empty_shard_list(site: Site) -> None:
     site.build()
     assert shards(site) == []
     assert sorted(p.name for p in (site.output / "pagefind").iterdir()) == ["shards.json"]
+
+
+def test_related_lists_and_chrome_are_not_indexed_so_other_years_are_kept(site: Site, tmp_path: Path,
+                                                                          indexed: list[str]) -> None:
+    """Adding an article, or changing one's title or topics, changes the related lists of
+    articles in other years; Pagefind does not read those lists, so their years are kept.
+    Whatever it reads (body, title, filters) re-indexes the year, and every step ends with
+    the bundle a cold build makes."""
+    article(site, "a", "2018-03-01", "Trade")
+    article(site, "b", "2018-09-01", "Trade")
+    article(site, "c", "2019-02-01", "Trade")
+    d = article(site, "d", "2019-07-01", "Trade")
+    lonely = article(site, "lonely", "2020-05-05", "Astronomy", outlet="Other Paper")
+    config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")
+    cold = replace(config, cache_dir=None, output_dir=tmp_path / "cold")
+
+    def page(name: str) -> bytes:
+        return next(site.output.rglob(f"{name}/index.html")).read_bytes()
+
+    def step(expected: list[str], changed: str = "") -> None:
+        """Build; Pagefind ran for `expected` only; `changed`'s page (another year) changed."""
+        before = page(changed) if changed else b""
+        indexed.clear()
+        build(config)
+        assert sorted(indexed) == expected
+        if changed:
+            assert page(changed) != before
+        shutil.rmtree(cold.output_dir, ignore_errors=True)
+        build(cold)
+        assert tree(site.output) == tree(Path(cold.output_dir))
+
+    step(["2018", "2019", "2020"])
+    article(site, "e", "2018-12-24", "Trade")  # in the related lists of 2019's articles
+    step(["2018"], changed="c")
+    assert b"Story e" in page("c")
+    d.write_text(d.read_text(encoding="utf-8").replace("[Trade]", "[Astronomy]"), encoding="utf-8")
+    step(["2019"], changed="lonely")  # a topic is a filter: its year; the lists of 2018 and 2020 changed
+    assert b"Story d" in page("lonely")
+    a = site.content / "articles" / "a.md"
+    a.write_text(a.read_text(encoding="utf-8").replace("Story a", "Story A retitled"), encoding="utf-8")
+    step(["2018"], changed="c")  # the title is indexed; c lists a under its old title no more
+    d.write_text(d.read_text(encoding="utf-8") + "\nA new paragraph.\n", encoding="utf-8")
+    step(["2019"])
+    lonely.write_text(lonely.read_text(encoding="utf-8").replace("Other Paper", "Third Paper"), encoding="utf-8")
+    step(["2020"], changed="d")  # the outlet is a filter
+    step([])
+
+
+def test_a_damaged_mirror_in_the_cache_is_made_again(site: Site, tmp_path: Path, indexed: list[str]) -> None:
+    article(site, "a", "2018-03-01", "Trade")
+    b = article(site, "b", "2018-09-01", "Trade")
+    config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")
+    build(config)
+    mirrored = list((site.root / ".cache").glob("search-*/2018/**/a/index.html"))
+    assert len(mirrored) == 1 and b"data-pagefind-body" in mirrored[0].read_bytes()
+    assert b"Related articles" not in mirrored[0].read_bytes()  # a reduced document
+    mirrored[0].write_bytes(mirrored[0].read_bytes().replace(b"Paragraph about", b"Tampered"))
+    b.write_text(b.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    indexed.clear()
+    build(config)
+    assert indexed == ["2018"]
+    cold = replace(config, cache_dir=None, output_dir=tmp_path / "cold")
+    build(cold)
+    assert tree(site.output) == tree(Path(cold.output_dir))
+
+
+def test_a_change_to_the_site_chrome_re_indexes_nothing_but_one_to_the_article_does(
+        site: Site, tmp_path: Path, indexed: list[str]) -> None:
+    article(site, "a", "2018-03-01", "Trade")
+    article(site, "b", "2019-09-01", "Trade")
+    config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")
+    cold = replace(config, cache_dir=None, output_dir=tmp_path / "cold")
+    build(config)
+    base, article_html = site.root / "templates" / "base.html", site.root / "templates" / "article.html"
+
+    def step(path: Path, old: str, new: str, expected: list[str]) -> None:
+        page = next(site.output.rglob("a/index.html")).read_bytes()
+        path.write_text(path.read_text(encoding="utf-8").replace(old, new, 1), encoding="utf-8")
+        indexed.clear()
+        build(config)
+        assert next(site.output.rglob("a/index.html")).read_bytes() != page
+        assert sorted(indexed) == expected
+        shutil.rmtree(cold.output_dir, ignore_errors=True)
+        build(cold)
+        assert tree(site.output) == tree(Path(cold.output_dir))
+
+    step(base, "Made with newsarchive", "Built with newsarchive", [])  # the site footer
+    step(article_html, '<h2 id="related-heading">Related articles</h2>',
+         '<h2 id="related-heading">See also</h2>', [])
+    step(article_html, "min read", "minutes to read", ["2018", "2019"])  # inside the indexed article
