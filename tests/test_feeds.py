@@ -438,3 +438,39 @@ def test_derived_ids_are_announced_with_verbose(site: Site) -> None:
     assert ("feeds: 2 article(s) have no 'id:', so their feed ids are derived under the fallback authority "
             "'newsarchive.invalid,2026': set id_authority in config.toml") in result.stderr
     assert "1 of them from their file name, which a rename would change (e.g. articles/no-source.md)" in result.stderr
+
+
+BASE = "https://example.org/2020/01/story/"
+
+
+@pytest.mark.parametrize("fragment", [
+    '<p><a href="/topics/x/">root</a></p>',
+    "<p><a href='other/'>single quotes</a></p>",
+    "<p><a href=other/>unquoted</a></p>",
+    '<p><A HREF="other/">upper case</A></p>',
+    '<p><a href="&#104;ttps-not-really/">an entity</a></p>',
+    '<img src="x.png" srcset="a.png 1x, https://cdn.test/b.png 2x" alt="">',
+    '<p style="background: url(bg.png)">css</p>',
+    '<p><a href="https://example.org/ok/">fine</a><img src="pic.png" alt=""></p>',
+    '<!-- <a href="/in/a/comment/"> --><p>text</p>',
+])
+def test_entries_with_any_relative_address_go_through_the_parser(fragment: str) -> None:
+    """The shortcut for fragments whose addresses are all absolute refuses whatever it cannot
+    judge at a glance; the parser then resolves every address."""
+    import lxml.html
+
+    from newsarchive.render.absolute import _all_absolute, absolute_links
+
+    assert not _all_absolute(fragment)
+    root = lxml.html.fragment_fromstring(absolute_links(fragment, BASE), create_parent="div")
+    for _element, _attribute, link, _pos in root.iterlinks():
+        assert link.startswith("https://"), link
+
+
+def test_an_entry_whose_addresses_are_all_absolute_is_kept_as_written() -> None:
+    from newsarchive.render.absolute import absolute_links
+
+    fragment = ('<figure><img src="https://example.org/2020/01/story/images/a.png" alt="A" width="4" height="3">'
+                '</figure>\n<p>See <a href="https://news.test/a?x=1&amp;y=2">this</a>, '
+                '<a href="mailto:desk@news.test">write</a>.\x0b</p>')
+    assert absolute_links(fragment, BASE) == fragment.replace("\x0b", "")  # only XML's forbidden characters go

@@ -129,9 +129,9 @@ class FeedItems:
         url = urls.absolute(urls.article(article))
         content = self._template.render(
             site=self._config, urls=urls, article=article,
-            lead_figure=figures(article, article.lead_image, lead=True) if article.lead_image else "",
-            body=figures.body(article),
-            trailing_figures=[figures(article, image) for image in article.trailing_images],
+            lead_figure=figures(article, article.lead_image, lead=True, absolute=True) if article.lead_image else "",
+            body=figures.body(article, absolute=True),
+            trailing_figures=[figures(article, image, absolute=True) for image in article.trailing_images],
         )
         return FeedItem(
             id=ids.article_id(article, self._authority),

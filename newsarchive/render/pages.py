@@ -38,14 +38,16 @@ class FigureRenderer:
         self._macro = env.get_template("partials/figure.html").module.figure  # type: ignore[attr-defined]
         self._urls = urls
 
-    def __call__(self, article: Article, image: Image, lead: bool = False) -> Markup:
+    def __call__(self, article: Article, image: Image, lead: bool = False, absolute: bool = False) -> Markup:
         src = self._urls.image(article, image) if image.src else ""
+        if src and absolute:  # for feeds: readers show entries away from the site
+            src = self._urls.absolute(src)
         return Markup(self._macro(image=image, src=src, lead=lead))
 
     def body(self, article: Article, absolute: bool = False) -> Markup:
         """The body HTML with each [[figure N]] marker replaced by its figure."""
         def replace(match: Any) -> str:
-            return str(self(article, article.images[int(match[1]) - 1]))
+            return str(self(article, article.images[int(match[1]) - 1], absolute=absolute))
 
         html = FIGURE_MARKER.sub(replace, article.body_html)
         return Markup(html)
