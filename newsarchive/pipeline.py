@@ -12,6 +12,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path, PurePosixPath
+from typing import Any
 
 import jinja2
 
@@ -62,9 +63,10 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         if errors:
             raise BuildError(errors)
         renderer = Renderer(env, config, urls, index.pages, out)
-        side = partial(_feeds_and_sitemap, index, config, urls, env, figures, out, jobs)
-        # Feeds and the sitemap do not depend on the pages: on a warm build (few pages to
-        # render, mostly fingerprints to compare) a forked child makes them meanwhile.
+        side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known)
+        # Feeds, the sitemap and copied files do not depend on the pages: on a warm build
+        # (few pages to render, mostly fingerprints to compare) a forked child makes them
+        # meanwhile.
         beside = out.trusted and parallel.cpu_count() > 1 and parallel.can_fork()
         with parallel.background(_deferred, out, side) if beside else nullcontext() as job:
             progress.stage("Rendering", len(jobs) + len(redirects), "pages")
@@ -74,13 +76,13 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
             pages = len(jobs)
             if errors:
                 raise BuildError(errors)
-            _copy_files(config, index, urls, out, known)
             progress.stage("Feeds")
             if job is None:
                 feeds, errors = side()
             else:
-                feeds, errors, records = job.result()
+                feeds, errors, records, sources = job.result()
                 out.absorb(records)
+                out.sources.update(sources)
         if errors:
             raise BuildError(errors)
         if pagefind:
@@ -116,9 +118,11 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
     )
 
 
-def _feeds_and_sitemap(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment,
-                       figures: FigureRenderer, out: StagedOutput, jobs: list[PageJob]) -> tuple[int, list[ContentError]]:
-    """Every feed, the sitemap and robots.txt; (the number of feed files, template errors)."""
+def _beside_pages(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment, figures: FigureRenderer,
+                  out: StagedOutput, jobs: list[PageJob], known: dict[str, Stat]) -> tuple[int, list[ContentError]]:
+    """Static files and images, every feed, the sitemap and robots.txt; (the number of feed
+    files, template errors)."""
+    _copy_files(config, index, urls, out, known)
     feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))
     try:
         errors = write_feeds(index, config, urls, env, figures, out, site_digest(config, index.pages))
@@ -130,12 +134,15 @@ def _feeds_and_sitemap(index: SiteIndex, config: Config, urls: Urls, env: jinja2
     return feeds, errors
 
 
-def _deferred(out: StagedOutput, work: Callable[[], tuple[int, list[ContentError]]]) -> tuple[int, list[ContentError], Records]:
-    """`work` in a process beside the one that stages: what it wrote, to be written there."""
+def _deferred(out: StagedOutput, work: Callable[[], tuple[int, list[ContentError]]]
+              ) -> tuple[int, list[ContentError], Records, dict[str, Any]]:
+    """`work` in a process beside the one that stages: what it wrote (to be written there)
+    and the sources of the files it copied."""
     out.records()  # the parent's records so far are the parent's
+    out.sources = {}
     out.deferred = True
     feeds, errors = work()
-    return feeds, errors, out.records()
+    return feeds, errors, out.records(), out.sources
 
 
 def _copy_files(config: Config, index: SiteIndex, urls: Urls, out: StagedOutput, known: dict[str, Stat]) -> None:
