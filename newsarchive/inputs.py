@@ -15,6 +15,7 @@ This module stays light on imports: a no-op build loads none of the rendering co
 from __future__ import annotations
 
 import os
+import pickle
 import sys
 import time
 from dataclasses import dataclass, replace
@@ -73,7 +74,7 @@ def scan(config: Config, search: Path | None) -> Scan:
     complete = not links
     if not trusted:
         return Scan(None, content, complete)
-    versions = _installed()
+    versions = cache.installed()
     try:
         binary = (str(search), _stat(search)) if search else None
     except OSError:
@@ -81,19 +82,6 @@ def scan(config: Config, search: Path | None) -> Scan:
     # `now` decides only which future-dated articles are held back: that is `due`'s job.
     return Scan(cache.digest(cache.generator_digest(), sys.version, versions,
                              repr(replace(config.resolved(), now=None)), binary, *trees), content, complete)
-
-
-def _installed() -> tuple[str, ...]:
-    """The installed distributions, as their metadata folders are named (name and version):
-    what importlib.metadata would say of them, without its import cost on every build."""
-    found = []
-    for folder in sys.path:
-        try:
-            names = os.listdir(folder or ".")
-        except OSError:
-            continue
-        found += [f"{folder}/{name}" for name in names if name.endswith((".dist-info", ".egg-info"))]
-    return tuple(sorted(found))
 
 
 def digest(config: Config, search: Path | None) -> str | None:
@@ -117,7 +105,8 @@ def _tree(root: Path, settled_before: int, files: dict[str, Stat] | None, links:
     if root.is_dir():
         trusted = _walk(str(root), len(str(root)) + 1, entries, settled_before, files, links)
     entries.sort()
-    return cache.digest(str(root.resolve()), tuple(entries)), trusted
+    # Pickled, not repr()'d: the same values give the same bytes, in a tenth of the time.
+    return cache.digest(str(root.resolve()), pickle.dumps(entries, protocol=5)), trusted
 
 
 def _walk(folder: str, cut: int, entries: list[tuple[str, int, int, int, int]], settled_before: int,

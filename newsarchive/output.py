@@ -142,11 +142,11 @@ class StagedOutput:
             for rel in prev.spare_diff:
                 target = self.root / rel
                 if rel in prev.files:
+                    # The staging folder is this build's alone: no temporary name needed
+                    # (a rename costs twice an unlink on ext4).
                     target.parent.mkdir(parents=True, exist_ok=True)
-                    tmp = target.with_name(f".{target.name}.tmp")
-                    tmp.unlink(missing_ok=True)
-                    os.link(self.output / rel, tmp)
-                    os.replace(tmp, target)
+                    target.unlink(missing_ok=True)
+                    os.link(self.output / rel, target)
                 else:
                     target.unlink(missing_ok=True)
                     _prune(target.parent, self.root)
@@ -207,13 +207,10 @@ class StagedOutput:
                 exists = False
             if exists:
                 # Never write through the hard link: that would change the live output too.
-                tmp = target.with_name(f".{target.name}.tmp")
-                with open(tmp, "wb") as handle:
-                    handle.write(data)
-                os.replace(tmp, target)
-            else:
-                with open(target, "wb") as handle:
-                    handle.write(data)
+                # Unlinked, not replaced by a temporary file: only this build sees the folder.
+                os.unlink(target)
+            with open(target, "wb") as handle:
+                handle.write(data)
         except OSError as exc:
             # Name the page, not the staging folder's path: "2020/01/x/index.html: No space left on device".
             raise OutputError(f"{rel}: {exc.strerror or exc}", exc.errno or 0) from exc

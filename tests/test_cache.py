@@ -274,3 +274,13 @@ def test_recent_entries_fold_into_the_whole_file(filled: Site, monkeypatch):
     store = store_module.ArticleStore.open(config)
     assert store is not None and len(store.recent) <= 2  # folded at least once
     assert len(store.entries) == 6 and store.generation > 1
+
+
+def test_installed_versions_are_what_importlib_metadata_says():
+    """The cache keys name library versions without importing importlib.metadata."""
+    import importlib.metadata
+
+    from newsarchive import cache as cache_module
+    for name in ("Markdown", "PyYAML", "python-frontmatter", "Pillow", "tzdata", "Jinja2", "MarkupSafe", "Babel"):
+        assert cache_module.installed_version(name) == importlib.metadata.version(name)
+    assert cache_module.installed_version("no-such-distribution-here") == ""

@@ -107,3 +107,29 @@ def test_random_documents_convert_as_python_markdown_does(smarty: bool) -> None:
         assert fast.convert(text) == plain.convert(text), text
         bare = text.replace("<", "").replace("&", "").replace("`", "")  # the skipping paths
         assert fast.convert(bare) == plain.convert(bare), bare
+
+
+@pytest.mark.parametrize("smarty", [False, True])
+def test_extensions_made_here_are_the_ones_markdown_finds_by_name(smarty: bool) -> None:
+    """builtin_extensions skips Markdown's entry-point look-up: same processors, same HTML."""
+    import markdown
+
+    from newsarchive.content.markdown import BASE_EXTENSIONS, builtin_extensions
+
+    names = BASE_EXTENSIONS + (["smarty"] if smarty else [])
+    by_name = markdown.Markdown(extensions=names, output_format="html")
+    made = markdown.Markdown(extensions=builtin_extensions(names), output_format="html")
+
+    def registries(md: markdown.Markdown) -> list[list[tuple[str, float, str]]]:
+        return [[(item.name, item.priority, type(reg[item.name]).__name__) for item in reg._priority]
+                for reg in (md.preprocessors, md.parser.blockprocessors, md.inlinePatterns,
+                            md.treeprocessors, md.postprocessors)]
+
+    assert registries(made) == registries(by_name)
+    rng = random.Random(7 + smarty)
+    texts = [FEATURES] + ["".join(rng.choice(PIECES) for _ in range(rng.randint(1, 60))) + rng.choice(TAILS)
+                          for _ in range(300)]
+    for text in texts:
+        by_name.reset()
+        made.reset()
+        assert made.convert(text) == by_name.convert(text), text

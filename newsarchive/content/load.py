@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -120,11 +121,13 @@ def markdown_files(root: Path, content_root: Path) -> tuple[list[tuple[str, Path
     return sorted(found), errors
 
 
-def _known_markdown(known: dict[str, Stat], root: Path, prefix: str) -> list[tuple[str, Path]]:
+def _known_markdown(known: dict[str, Stat], root: Path, prefix: str) -> list[tuple[str, Path | str]]:
     """markdown_files' answer from a listing of content/ without links: the .md files below
-    prefix, none in or named as hidden entries, sorted."""
+    prefix, none in or named as hidden entries, sorted. Each path is a string standing in
+    for its Path (os functions take either): a Path costs more to make than the rest of a
+    warm build spends on the file, and only files to be read need one."""
     base = str(root)
-    return sorted((rel, Path(f"{base}/{rel}")) for rel in known
+    return sorted((rel, f"{base}/{rel}") for rel in known
                   if rel.startswith(prefix) and rel.endswith(".md") and "/." not in f"/{rel}")
 
 
@@ -194,7 +197,7 @@ class _Job:
     cutoff_ns: int
 
 
-def read_articles(files: list[tuple[str, Path]], config: Config, store: ArticleStore | None = None,
+def read_articles(files: Sequence[tuple[str, Path | str]], config: Config, store: ArticleStore | None = None,
                   progress: Progress | None = None, known: dict[str, Stat] | None = None) -> list[ArticleResult]:
     """`read_article` for every file, reusing the store's entries where every input matches,
     over all cores when there is enough to read; results in file order."""
@@ -216,7 +219,7 @@ def read_articles(files: list[tuple[str, Path]], config: Config, store: ArticleS
     progress.advance(len(files) - len(todo))
 
     job = _Job(config, store.folder if store else None, store.key if store else "", cutoff)
-    files_to_read = [(rel, path) for _, rel, path in todo]
+    files_to_read = [(rel, Path(path)) for _, rel, path in todo]
     workers = parallel.cpu_count()
     if workers < 2 or len(todo) < _PARALLEL_FROM or not parallel.can_fork():
         renderer = renderer_for(config)

@@ -9,7 +9,6 @@ The whole store is keyed by everything else read_article depends on (cache.py).
 
 from __future__ import annotations
 
-import importlib.metadata
 import os
 import time
 from dataclasses import dataclass, field, replace
@@ -108,7 +107,7 @@ class ArticleStore:
     def body_path(self, article_key: str) -> Path:
         return self.folder / "bodies" / article_key[:2] / f"{article_key}.html"
 
-    def lookup(self, rel: str, path: Path, content_dir: Path, cutoff_ns: int,
+    def lookup(self, rel: str, path: Path | str, content_dir: Path, cutoff_ns: int,
                known: dict[str, Stat] | None = None) -> tuple[Article | None, bytes | None]:
         """The cached article if every input matches; else (None, the file's bytes if read).
         `known`: stats of content files (relative paths) seen at the start of the build."""
@@ -121,7 +120,7 @@ class ArticleStore:
             seen = stat_of(os.stat(path))
         raw = None
         if entry.stat is None or entry.stat != seen:
-            raw = path.read_bytes()
+            raw = Path(path).read_bytes()
             if cache.digest(raw) != entry.digest:
                 return None, raw
             if seen[1] < cutoff_ns:  # same bytes: its times can be trusted from now on
@@ -188,13 +187,8 @@ def load_key(config: Config, folder: Path) -> str:
 
 def _versions() -> tuple[tuple[str, str], ...]:
     """Libraries whose output is stored: Markdown's HTML, YAML's values, Pillow's sizes, time zones."""
-    found = []
-    for name in ("Markdown", "PyYAML", "python-frontmatter", "Pillow", "tzdata"):
-        try:
-            found.append((name, importlib.metadata.version(name)))
-        except importlib.metadata.PackageNotFoundError:
-            found.append((name, ""))
-    return tuple(found)
+    return tuple((name, cache.installed_version(name))
+                 for name in ("Markdown", "PyYAML", "python-frontmatter", "Pillow", "tzdata"))
 
 
 def make_entry(store_folder: Path, key: str, rel: str, raw: bytes, st: os.stat_result,

@@ -14,7 +14,6 @@ A context holding a value of a kind not known here is never skipped: it is alway
 from __future__ import annotations
 
 import dataclasses
-import importlib.metadata
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -40,12 +39,7 @@ def site_digest(config: Config, nav_pages: list[Page]) -> str:
         for path in sorted(templates.rglob("*")):
             if path.is_file():
                 files += [path.relative_to(templates).as_posix(), path.read_bytes()]
-    versions = []
-    for name in ("Jinja2", "MarkupSafe", "Babel"):
-        try:
-            versions.append((name, importlib.metadata.version(name)))
-        except importlib.metadata.PackageNotFoundError:
-            versions.append((name, ""))
+    versions = [(name, cache.installed_version(name)) for name in ("Jinja2", "MarkupSafe", "Babel")]
     return cache.digest(cache.generator_digest(), tuple(versions), repr(config.resolved()), repr(nav_pages), *files)
 
 
@@ -79,7 +73,9 @@ class Fingerprints:
                 key = "\x1f".join([article.body.path, *(f"{t.name}\x1e{t.slug}" for t in terms)])
             else:
                 key = repr(article)
-            found = self._memo[id(article)] = f"A{len(key)}:{key}"
+            # Hashed: an article recurs on many pages (its own, related lists, listings),
+            # and a short stand-in keeps every page's text, and so its hashing, short.
+            found = self._memo[id(article)] = f"A{cache.digest(key)};"
         return found
 
     def _walk(self, value: Any) -> str:
@@ -90,6 +86,9 @@ class Fingerprints:
             return self._article(value)
         if kind is list or kind is tuple:
             return "[" + "".join(map(self._walk, value)) + "]"
+        if kind is dict:
+            walk = self._walk
+            return "{" + "".join(walk(str(k)) + walk(value[k]) for k in sorted(value, key=str)) + "}"
         if value is None:
             return "N"
         if isinstance(value, bool):
