@@ -12,6 +12,7 @@ import gc
 import multiprocessing
 import os
 import pickle
+import select
 import signal
 import threading
 from collections.abc import Callable, Iterator, Sequence
@@ -95,6 +96,13 @@ class Background:
         except OSError:
             pass  # the child did it already and may have gone on to exec or exit
         self._pid, self._pipe = pid, read
+
+    def done(self) -> bool:
+        """Whether `result()` would answer at once: the child has finished (or, without
+        fork, there is no child and `result()` does the work now)."""
+        if not self._pid:
+            return True
+        return bool(select.select([self._pipe], [], [], 0)[0])
 
     def result(self) -> Any:
         if not self._pid:

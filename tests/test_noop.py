@@ -62,21 +62,51 @@ def test_unchanged_inputs_build_nothing(filled: Site, monkeypatch):
     assert {p: p.stat().st_mtime_ns for p in filled.output.rglob("*")} == before
 
 
-def test_noop_from_the_command_line_loads_no_rendering_code(filled: Site):
-    """The whole process: no pipeline, no Jinja, no Markdown imported; 0 changed."""
+def test_noop_from_the_command_line_runs_no_pipeline(filled: Site):
+    """The whole process: the pipeline never runs; 0 changed."""
     probe = (
         "import sys, runpy; sys.argv = ['build.py'] + sys.argv[1:];"
         "import newsarchive.inputs as i; i._SETTLE_NS = 0;"
+        "import newsarchive.pipeline as p; p.run = None;"  # calling it would fail the build
         "from newsarchive.cli import main; code = main(sys.argv[1:]);"
-        "print(sorted(m for m in ('newsarchive.pipeline', 'jinja2', 'markdown') if m in sys.modules));"
         "sys.exit(code)"
     )
     config = filled.root / "config.toml"
     result = subprocess.run([sys.executable, "-c", probe, "--config", str(config)], cwd=REPO,
                             capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
-    assert "[]" in result.stdout
     assert "Built 4 articles" in result.stdout and "0 changed" in result.stdout
+
+
+def test_the_scan_runs_beside_the_imports_and_a_quick_answer_stops_them(filled: Site, monkeypatch):
+    """A build imports the rendering code while a forked child scans: every step when the
+    scan takes longer, and at most one step after the scan has answered."""
+    import importlib
+    import time
+
+    from newsarchive import parallel
+    from newsarchive.commands import build as build_module
+
+    if not parallel.can_fork():
+        pytest.skip("no fork here: the scan runs first, and nothing is imported beside it")
+    config = config_of(filled)
+    expected = inputs.scan(config, None)
+    imported: list[str] = []
+
+    def slow_import(name: str) -> None:
+        imported.append(name)
+        time.sleep(0.05)
+
+    monkeypatch.setattr(importlib, "import_module", slow_import)
+    real_scan = inputs.scan
+    monkeypatch.setattr(inputs, "scan", lambda *args: (time.sleep(1.0), real_scan(*args))[1])
+    assert build_module._scan_while_importing(config, None).digest == expected.digest
+    assert imported == list(build_module._RENDERING_MODULES)
+
+    imported.clear()
+    monkeypatch.setattr(inputs, "scan", real_scan)
+    assert build_module._scan_while_importing(config, None).digest == expected.digest
+    assert len(imported) <= 2
 
 
 def _edit_article(site: Site) -> None:
