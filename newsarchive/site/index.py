@@ -219,20 +219,27 @@ def _related(articles: list[Article], urls: Urls, count: int, memo: RelatedMemo 
     if memo is not None and memo.count == count and memo.entries:
         only = _reached(articles, keys, topic_sets, memo.entries, count)
     computed = related_by_topics(topic_sets, count, only)
-    position = {article.source_path: i for i, article in enumerate(articles)}
-    chosen_lists = []
+    by_path = {article.source_path: article for article in articles}
+    related: dict[str, list[Article]] = {}
     for article, chosen in zip(articles, computed, strict=True):
         if chosen is None:  # unreachable by any change: the last build's list stands
-            chosen = [position[path] for path in memo.entries[article.source_path][2]]  # type: ignore[union-attr]
-        chosen_lists.append(chosen)
+            listed = [by_path[path] for path in memo.entries[article.source_path][2]]  # type: ignore[union-attr]
+        else:
+            listed = [articles[j] for j in chosen]
+        related[urls.article(article)] = listed
     if memo is not None and (only is None or only or len(memo.entries) != len(articles)):
+        if only is None:  # ranked afresh
+            memo.entries = {}
+        # The lists not ranked stand, and so do their entries: only the ranked ones and
+        # those of articles that went change.
+        for i in range(len(articles)) if only is None else only:
+            memo.entries[articles[i].source_path] = (
+                keys[i], topic_sets[i], tuple(articles[j].source_path for j in computed[i]))  # type: ignore[union-attr]
+        if len(memo.entries) != len(articles):
+            for path in memo.entries.keys() - by_path.keys():
+                del memo.entries[path]
         memo.count, memo.changed = count, True
-        memo.entries = {
-            article.source_path: (key, topics, tuple(articles[j].source_path for j in chosen))
-            for article, key, topics, chosen in zip(articles, keys, topic_sets, chosen_lists, strict=True)
-        }
-    return {urls.article(article): [articles[j] for j in chosen]
-            for article, chosen in zip(articles, chosen_lists, strict=True)}
+    return related
 
 
 def _reached(articles: list[Article], keys: list[tuple[float, str]], topic_sets: list[tuple[str, ...]],
