@@ -230,8 +230,8 @@ def _related(articles: list[Article], urls: Urls, count: int, memo: RelatedMemo 
     if memo is not None and (only is None or only or len(memo.entries) != len(articles)):
         if only is None:  # ranked afresh
             memo.entries = {}
-        # The lists not ranked stand, and so do their entries: only the ranked ones and
-        # those of articles that went change.
+        # Lists not ranked again stand, and so do their entries: the ranked ones are
+        # replaced, and those of articles that are gone removed.
         for i in range(len(articles)) if only is None else only:
             memo.entries[articles[i].source_path] = (
                 keys[i], topic_sets[i], tuple(articles[j].source_path for j in computed[i]))  # type: ignore[union-attr]
