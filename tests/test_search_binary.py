@@ -31,8 +31,8 @@ def test_the_environment_variable_wins_and_must_name_an_executable(tmp_path: Pat
     assert search.pagefind_binary() is None
 
 
-def test_a_build_does_not_import_asyncio(tmp_path: Path) -> None:
-    """The no-op and warm paths stay light: nothing on the way imports pagefind.service."""
+def test_finding_the_binary_does_not_import_asyncio(tmp_path: Path) -> None:
+    """Every build, a no-op too, asks for the binary: asking must stay light."""
     import subprocess
     import sys
     code = "import sys; from newsarchive import search; search.pagefind_binary(); print('asyncio' in sys.modules)"
