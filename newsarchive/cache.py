@@ -7,7 +7,7 @@ another format, unreadable or damaged, is ignored as if absent; it is never trus
 
 Layout (one folder, `.cache/` beside config.toml by default, safe to delete at any time):
     articles.pickle           parsed articles by source file (metadata only)
-    bodies/ab/<key>.html      each article's body HTML, named by its key
+    bodies/<digest>.pack      the body HTML of the articles one worker read together
     output-<digest>.pickle    what the last build wrote to one output folder
 """
 

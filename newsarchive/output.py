@@ -111,6 +111,7 @@ class StagedOutput:
         self.previous = Manifest()
         self.trusted = False  # previous describes output/ exactly
         self._staged = False
+        self._fresh = False  # the staging folder started empty: it holds only this build's files
         self._touched: set[str] = set()  # files of the staging folder this build changed
         # A process working beside the one that stages (parallel.background) must not make
         # the staging folder too: it defers its changed files to that process (`records`).
@@ -160,7 +161,13 @@ class StagedOutput:
             _link_tree(self.output, self.root)
         else:
             self.root.mkdir(parents=True)
+            self._fresh = True
         self._staged = True
+
+    @property
+    def staged(self) -> bool:
+        """The staging folder exists: a process forked from now on may write into it."""
+        return self._staged
 
     def records(self) -> Records:
         """What this object recorded since the last call (a worker's share of the build)."""
@@ -270,8 +277,10 @@ class StagedOutput:
                 _prune(target.parent, self.root)
                 self._touched.add(key)
                 self.changed += 1
-        elif self._staged or not self.output.exists():
+        elif (self._staged or not self.output.exists()) and not self._fresh:
             self.stage()
+            # A linked copy of an output/ the cache does not describe: drop what this
+            # build did not write (a first build, into an empty folder, skips the walk).
             for dirpath, _dirnames, filenames in os.walk(self.root, topdown=False):
                 base = Path(dirpath)
                 for name in filenames:

@@ -36,11 +36,20 @@ def can_fork() -> bool:
     return "fork" in multiprocessing.get_all_start_methods() and threading.active_count() == 1
 
 
-def chunks(items: Sequence[T], workers: int, per_worker: int = 8, minimum: int = 16) -> list[Sequence[T]]:
-    """Contiguous slices: several per worker to balance uneven costs, few enough that
-    inter-process messages stay cheap."""
-    size = max(minimum, -(-len(items) // (workers * per_worker)))
-    return [items[i : i + size] for i in range(0, len(items), size)]
+def chunks(items: Sequence[T], workers: int, per_worker: int = 8, minimum: int = 16,
+           maximum: int = 0) -> list[Sequence[T]]:
+    """Contiguous slices, each a share of what is left (guided scheduling): big ones first,
+    so inter-process messages stay few, and small ones last, so no core waits long for
+    the one still finishing a big slice at the end. `maximum`: a cap on a slice's size."""
+    found = []
+    start, count = 0, len(items)
+    while start < count:
+        size = max(minimum, -(-(count - start) // (workers * per_worker // 2 or 1)))
+        if maximum:
+            size = min(size, max(minimum, maximum))
+        found.append(items[start : start + size])
+        start += size
+    return found
 
 
 @contextmanager

@@ -64,10 +64,14 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
             raise BuildError(errors)
         renderer = Renderer(env, config, urls, index.pages, out)
         side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known)
-        # Feeds, the sitemap and copied files do not depend on the pages: on a warm build
-        # (few pages to render, mostly fingerprints to compare) a forked child makes them
-        # meanwhile.
-        beside = out.trusted and parallel.cpu_count() > 1 and parallel.can_fork()
+        # Feeds, the sitemap and copied files do not depend on the pages: a forked child
+        # makes them meanwhile. On a warm build that hides them behind the fingerprints;
+        # on a first build it keeps both cores busy where one stage alone would leave one
+        # idle (the start and end of each pool), and the child writes into the staging
+        # folder, which is certain to be needed, itself.
+        beside = parallel.cpu_count() > 1 and parallel.can_fork()
+        if beside and not out.trusted:
+            out.stage()
         with parallel.background(_deferred, out, side) if beside else nullcontext() as job:
             progress.stage("Rendering", len(jobs) + len(redirects), "pages")
             errors = render_all(renderer, jobs, progress)[1]
@@ -136,11 +140,12 @@ def _beside_pages(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Envi
 
 def _deferred(out: StagedOutput, work: Callable[[], tuple[int, list[ContentError]]]
               ) -> tuple[int, list[ContentError], Records, dict[str, Any]]:
-    """`work` in a process beside the one that stages: what it wrote (to be written there)
-    and the sources of the files it copied."""
+    """`work` in a process beside the one that stages: what it wrote (the bytes of changed
+    files too, for that process to write, unless the staging folder was made before the
+    fork) and the sources of the files it copied."""
     out.records()  # the parent's records so far are the parent's
     out.sources = {}
-    out.deferred = True
+    out.deferred = not out.staged
     feeds, errors = work()
     return feeds, errors, out.records(), out.sources
 

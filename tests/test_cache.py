@@ -179,7 +179,8 @@ def test_code_and_library_versions_invalidate(filled: Site, tmp_path, monkeypatc
 def test_damaged_cache_is_ignored(filled: Site, tmp_path, damage):
     cache = filled.root / ".cache"
     index = cache / "articles.pickle"
-    bodies = sorted((cache / "bodies").rglob("*.html"))
+    bodies = sorted((cache / "bodies").rglob("*.pack"))
+    assert bodies
     if damage == "garbage":
         index.write_bytes(b"not a pickle at all")
     elif damage == "truncated":
@@ -203,15 +204,23 @@ def test_renamed_file_and_deleted_file(filled: Site, tmp_path):
     assert out == cold(filled, config, tmp_path)
 
 
-def test_bodies_of_gone_articles_are_deleted_from_the_cache(filled: Site):
+def test_packs_of_bodies_nobody_uses_are_deleted_from_the_cache(filled: Site):
     bodies = filled.root / ".cache" / "bodies"
-    assert len(list(bodies.rglob("*.html"))) == 6
+    assert len(list(bodies.rglob("*.pack"))) == 1  # the six articles were read together
+    path = next(filled.content.rglob("story-0.md"))
     for n in range(4):
-        path = next(filled.content.rglob(f"story-{n}.md"))
-        path.write_text(path.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+        path.write_text(path.read_text(encoding="utf-8") + f"\nMore {n}.\n", encoding="utf-8")
         build(config_of(filled))
     build(config_of(filled))
-    assert len(list(bodies.rglob("*.html"))) == 6
+    # The first pack still holds five articles' bodies, the last edit's pack the sixth;
+    # the packs of the edits between went (one build after they fell out of use).
+    assert len(list(bodies.rglob("*.pack"))) == 2
+    for other in filled.content.rglob("story-*.md"):
+        if other != path:
+            other.unlink()
+    build(config_of(filled))
+    build(config_of(filled))
+    assert len(list(bodies.rglob("*.pack"))) == 1
 
 
 def test_unwritable_cache_folder_still_builds(site: Site, tmp_path):

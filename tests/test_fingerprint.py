@@ -14,7 +14,7 @@ from newsarchive.render.pages import PageJob
 def _article(path: str, outlet: str = "O", topics: tuple[str, ...] = ("t",)) -> Article:
     return Article(source_path=path, slug="s", title="T", date=datetime(2020, 1, 1, tzinfo=UTC),
                    outlet=Term(outlet, outlet.lower()), topics=tuple(Term(t, t) for t in topics),
-                   body=Body(path=f"/cache/{path}.html"), summary="")
+                   body=Body(path="/cache/pack", key=f"key-{path}"), summary="")
 
 
 def _of(context: dict) -> str | None:

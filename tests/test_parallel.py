@@ -51,8 +51,19 @@ def test_parallel_build_matches_the_serial_one(site: Site, tmp_path: Path, small
     _archive(site)
     assert list((site.content / "articles").rglob("*.png")), "the archive should have images to copy"
     _build(site, tmp_path / "serial", 1, monkeypatch)
+    started = []
+    original = parallel.Background.__init__
+
+    def spying(self, fn, *args):
+        started.append(fn.__name__)
+        original(self, fn, *args)
+
+    monkeypatch.setattr(parallel.Background, "__init__", spying)
     result = _build(site, tmp_path / "parallel", 2, monkeypatch, cache=tmp_path / "cache")
     assert result.feeds >= 2
+    # A first build too makes feeds, the sitemap and the images in a child beside the pages,
+    # writing them into the staging folder itself.
+    assert "_deferred" in started
     assert tree(tmp_path / "parallel") == tree(tmp_path / "serial")
 
     # What the parallel build recorded (page and feed fingerprints, copied images) lets the
@@ -140,6 +151,20 @@ def _gone(pid: int, within: float = 5.0) -> bool:
             return True
         time.sleep(0.02)
     return False
+
+
+@pytest.mark.parametrize("count", [0, 1, 15, 16, 17, 700, 10_104])
+def test_chunks_cover_the_work_in_order_and_shrink_towards_the_end(count: int) -> None:
+    items = list(range(count))
+    found = parallel.chunks(items, 2)
+    assert [item for chunk in found for item in chunk] == items
+    sizes = [len(chunk) for chunk in found]
+    assert sizes == sorted(sizes, reverse=True)
+    if count >= 700:  # big slices first (few messages), slices of the minimum last (no long tail)
+        assert sizes[0] >= count // 16 and sizes[-2] == 16
+    capped = parallel.chunks(items, 2, maximum=100)
+    assert [item for chunk in capped for item in chunk] == items
+    assert all(len(chunk) <= 100 for chunk in capped)
 
 
 def test_background_says_when_it_is_done() -> None:

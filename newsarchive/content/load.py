@@ -19,7 +19,7 @@ from .markdown import MarkdownRenderer
 from .model import Article, Page
 from .registry import Registries
 from .sanitize import HtmlPolicy
-from .store import ArticleStore, Entry, Stat, make_entry, settle_cutoff
+from .store import ArticleStore, Entry, Pending, Stat, make_entry, pack_bodies, settle_cutoff
 
 
 @dataclass
@@ -182,9 +182,12 @@ def load_content(config: Config, progress: Progress | None = None, known: dict[s
 ArticleResult = tuple[str, Article | None, list[ContentError]]
 # What a worker hands back: the result, and the cache entry describing it (when caching).
 _Read = tuple[str, Article | None, list[ContentError], Entry | None]
+# A file just read: its body still in memory, and what its cache entry will say.
+_Fresh = tuple[str, Article | None, list[ContentError], Pending | None]
 
 # Below this many files to read a pool costs more than it saves.
 _PARALLEL_FROM = 64
+_BATCH_MAX = 1000
 
 
 @dataclass(frozen=True)
@@ -223,14 +226,17 @@ def read_articles(files: Sequence[tuple[str, Path | str]], config: Config, store
     workers = parallel.cpu_count()
     if workers < 2 or len(todo) < _PARALLEL_FROM or not parallel.can_fork():
         renderer = renderer_for(config)
-        read = []
+        fresh = []
         for rel, path in files_to_read:
-            read.append(_read_file(rel, path, job, renderer))
+            fresh.append(_read_file(rel, path, job, renderer))
             progress.advance()
+        read = _stored(fresh, job)
     else:
         read = []
+        # A batch's bodies wait in memory for its pack: batches are kept to a few megabytes.
+        batches = parallel.chunks(files_to_read, workers, maximum=_BATCH_MAX)
         with parallel.fork_pool(workers, _start_worker, (job,)) as pool:
-            for chunk in pool.imap(_read_chunk, parallel.chunks(files_to_read, workers)):
+            for chunk in pool.imap(_read_chunk, batches):
                 read.extend(chunk)
                 progress.advance(len(chunk))
     for (i, _, _), (rel, article, errors, entry) in zip(todo, read, strict=True):
@@ -242,7 +248,7 @@ def read_articles(files: Sequence[tuple[str, Path | str]], config: Config, store
     return results  # type: ignore[return-value]
 
 
-def _read_file(rel: str, path: Path, job: _Job, renderer: MarkdownRenderer) -> _Read:
+def _read_file(rel: str, path: Path, job: _Job, renderer: MarkdownRenderer) -> _Fresh:
     max_bytes = job.config.max_file_mb * 1_000_000
     try:
         st = os.stat(path)  # before reading: a change after this is seen next time
@@ -258,9 +264,24 @@ def _read_file(rel: str, path: Path, job: _Job, renderer: MarkdownRenderer) -> _
     article, errors = read_article(rel, text, job.config, renderer)  # type: ignore[arg-type]
     if article is None or job.store_folder is None:
         return rel, article, errors, None
-    article, entry = make_entry(job.store_folder, job.store_key, rel, raw, st, article,
-                                Path(job.config.content_dir), job.cutoff_ns)
-    return rel, article, errors, entry
+    pending = make_entry(job.store_key, rel, raw, st, article, Path(job.config.content_dir), job.cutoff_ns)
+    return rel, article, errors, pending
+
+
+def _stored(fresh: list[_Fresh], job: _Job) -> list[_Read]:
+    """The batch with its bodies written to the cache (one pack) and its entries made."""
+    if job.store_folder is None:
+        return [(rel, article, errors, None) for rel, article, errors, _ in fresh]
+    to_pack = [(article, pending) for _, article, _, pending in fresh if article is not None and pending]
+    packed = iter(pack_bodies(job.store_folder, to_pack))  # type: ignore[arg-type]
+    read: list[_Read] = []
+    for rel, article, errors, pending in fresh:
+        if article is not None and pending is not None:
+            article, entry = next(packed)
+            read.append((rel, article, errors, entry))
+        else:
+            read.append((rel, article, errors, None))
+    return read
 
 
 # Each worker process's own settings and Markdown converter, set once when it starts.
@@ -274,4 +295,4 @@ def _start_worker(job: _Job) -> None:
 
 def _read_chunk(files: list[tuple[str, Path]]) -> list[_Read]:
     job, renderer = _worker["job"], _worker["renderer"]
-    return [_read_file(rel, path, job, renderer) for rel, path in files]  # type: ignore[arg-type]
+    return _stored([_read_file(rel, path, job, renderer) for rel, path in files], job)  # type: ignore[arg-type]

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 
 @dataclass(frozen=True)
@@ -13,12 +13,24 @@ class Body:
     page needs it, so a build's memory grows with the metadata, not with the text."""
 
     text: str | None = None
-    path: str = ""  # a file in the build cache, written once and never changed
+    # Where in the build cache: `size` bytes at `offset` of a file written once and never
+    # changed, which holds the bodies of the articles read beside this one.
+    path: str = ""
+    offset: int = 0
+    size: int = 0
+    key: str = ""  # the article's cache key: a digest of everything it was made from
 
     def html(self) -> str:
         if self.text is not None:
             return self.text
-        return Path(self.path).read_text(encoding="utf-8")
+        fd = os.open(self.path, os.O_RDONLY)
+        try:
+            data = os.pread(fd, self.size, self.offset)
+        finally:
+            os.close(fd)
+        if len(data) != self.size:
+            raise OSError(f"{self.path}: cut short (the build cache was changed during the build)")
+        return data.decode("utf-8")
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,9 @@ the file's size, times and inode stand in for reading it, as in git's index, exc
 files changed in the last seconds, whose times cannot tell two quick edits apart), when
 each image it measured is unchanged, and when its body HTML is still in the cache.
 The whole store is keyed by everything else read_article depends on (cache.py).
+
+Bodies are kept in packs: one file for the articles one worker read together (a first
+build writes a few dozen files, not one per article), each body at its offset in it.
 """
 
 from __future__ import annotations
@@ -39,7 +42,7 @@ class Entry:
     stat: Stat | None  # None: compare bytes next time
     images: tuple[tuple[str, Stat | None, str], ...]  # (path, stat, digest) of each image measured
     article: Article  # body in the cache
-    body_size: int
+    pack_size: int  # of the pack that holds its body: a pack cut short is not trusted
 
 
 @dataclass
@@ -63,6 +66,8 @@ class ArticleStore:
     # One object per distinct topic or outlet: thousands of articles share a few hundred,
     # and the pickle stores (and loads) a shared object once.
     _terms: dict[Term, Term] = field(default_factory=dict)
+    # Sizes of the packs looked at by this build (a pack holds hundreds of bodies).
+    _pack_sizes: dict[str, int] = field(default_factory=dict)
 
     @classmethod
     def open(cls, config: Config) -> ArticleStore | None:
@@ -104,9 +109,6 @@ class ArticleStore:
             return article
         return replace(article, outlet=outlet, topics=topics)
 
-    def body_path(self, article_key: str) -> Path:
-        return self.folder / "bodies" / article_key[:2] / f"{article_key}.html"
-
     def lookup(self, rel: str, path: Path | str, content_dir: Path, cutoff_ns: int,
                known: dict[str, Stat] | None = None) -> tuple[Article | None, bytes | None]:
         """The cached article if every input matches; else (None, the file's bytes if read).
@@ -133,10 +135,14 @@ class ArticleStore:
                         return None, raw
             except OSError:
                 return None, raw
-        try:
-            if os.stat(entry.article.body.path).st_size != entry.body_size:
-                return None, raw
-        except OSError:
+        pack = entry.article.body.path
+        size = self._pack_sizes.get(pack)
+        if size is None:
+            try:
+                size = self._pack_sizes[pack] = os.stat(pack).st_size
+            except OSError:
+                size = self._pack_sizes[pack] = -1
+        if size != entry.pack_size:
             return None, raw
         return entry.article, raw
 
@@ -147,7 +153,8 @@ class ArticleStore:
         self.changed = True
 
     def save(self, live: set[str]) -> None:
-        """Keep the entries of the files this build read; bodies nobody uses go to the trash."""
+        """Keep the entries of the files this build read; packs whose bodies nobody uses
+        any more go to the trash."""
         for rel in [rel for rel in self.entries if rel not in live]:
             self.trash.append(self.entries.pop(rel).article.body.path)
             self.recent[rel] = None
@@ -171,7 +178,7 @@ class ArticleStore:
         self.old_trash, self.trash, self.changed = trash, [], False
 
     def replaced(self, rel: str) -> None:
-        """The file's old entry is being replaced: its body may go."""
+        """The file's old entry is being replaced: its body's pack may go, if no other uses it."""
         old = self.entries.get(rel)
         if old is not None:
             self.trash.append(old.article.body.path)
@@ -191,9 +198,19 @@ def _versions() -> tuple[tuple[str, str], ...]:
                  for name in ("Markdown", "PyYAML", "python-frontmatter", "Pillow", "tzdata"))
 
 
-def make_entry(store_folder: Path, key: str, rel: str, raw: bytes, st: os.stat_result,
-               article: Article, content_dir: Path, cutoff_ns: int) -> tuple[Article, Entry]:
-    """Write the body into the cache and describe what the article was made from."""
+@dataclass(frozen=True)
+class Pending:
+    """What make_entry learned of a file; its body goes into a pack with its batch's."""
+
+    digest: str
+    stat: Stat | None
+    images: tuple[tuple[str, Stat | None, str], ...]
+    article_key: str
+
+
+def make_entry(key: str, rel: str, raw: bytes, st: os.stat_result, article: Article,
+               content_dir: Path, cutoff_ns: int) -> Pending:
+    """Describe what the article was made from (its body is stored by `pack_bodies`)."""
     file_digest = cache.digest(raw)
     folder = PurePosixPath(rel).parent
     images = []
@@ -207,16 +224,31 @@ def make_entry(store_folder: Path, key: str, rel: str, raw: bytes, st: os.stat_r
                 image_digest, ist = "", None  # gone already: the next build looks again
             trusted = ist is not None and ist.st_mtime_ns < cutoff_ns
             images.append((image_rel, stat_of(ist) if trusted else None, image_digest))
-    # Named by all it was made from, so a page made from it can name it by its body's path.
+    # Named by all it was made from, so a page made from it can name it by this key.
     article_key = cache.digest(key, rel, file_digest, tuple(d for _, _, d in images))
-    body_path = store_folder / "bodies" / article_key[:2] / f"{article_key}.html"
-    html = article.body.html()
-    data = html.encode("utf-8")
-    if not (body_path.is_file() and body_path.stat().st_size == len(data)):
-        cache.write_bytes(body_path, data)
-    stored = replace(article, body=Body(path=str(body_path)))
-    entry = Entry(file_digest, stat_of(st) if st.st_mtime_ns < cutoff_ns else None, tuple(images), stored, len(data))
-    return stored, entry
+    return Pending(file_digest, stat_of(st) if st.st_mtime_ns < cutoff_ns else None, tuple(images), article_key)
+
+
+def pack_bodies(store_folder: Path, read: list[tuple[Article, Pending]]) -> list[tuple[Article, Entry]]:
+    """Write the bodies of a batch of articles into one pack; each article with its body
+    in the pack, and its entry. The pack is named by its articles' keys: a batch read
+    again (a damaged cache) finds its pack there already."""
+    if not read:
+        return []
+    data = [article.body.html().encode("utf-8") for article, _ in read]
+    name = cache.digest(*((pending.article_key, len(body)) for (_, pending), body in zip(read, data, strict=True)))
+    path = store_folder / "bodies" / f"{name}.pack"
+    whole = b"".join(data)
+    if not (path.is_file() and path.stat().st_size == len(whole)):
+        cache.write_bytes(path, whole)
+    pack = str(path)
+    done = []
+    offset = 0
+    for (article, pending), body in zip(read, data, strict=True):
+        stored = replace(article, body=Body(path=pack, offset=offset, size=len(body), key=pending.article_key))
+        offset += len(body)
+        done.append((stored, Entry(pending.digest, pending.stat, pending.images, stored, len(whole))))
+    return done
 
 
 def settle_cutoff() -> int:

@@ -67,10 +67,10 @@ class Fingerprints:
     def _article(self, article: Article) -> str:
         found = self._memo.get(id(article))
         if found is None:
-            if article.body.path:  # the cache key: the file and all its parsing depends on
+            if article.body.key:  # the cache key: the file and all its parsing depends on
                 # Plus the registries' names for its outlet and topics.
                 terms = (article.outlet, *article.topics)
-                key = "\x1f".join([article.body.path, *(f"{t.name}\x1e{t.slug}" for t in terms)])
+                key = "\x1f".join([article.body.key, *(f"{t.name}\x1e{t.slug}" for t in terms)])
             else:
                 key = repr(article)
             # Hashed: an article recurs on many pages (its own, related lists, listings),
