@@ -25,6 +25,7 @@ import re
 import shutil
 import sys
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -166,6 +167,16 @@ def check_output(output: Path, expected: Expected) -> list[str]:
 # --- Bodies, the same for both tools ----------------------------------------------------
 
 
+def site_date(text: str) -> str:
+    """A front matter date in UTC, the site's time zone, whose year and month newsarchive's
+    URLs and archives use. Pelican needs it so: it sorts by the instant but groups its year
+    and month archives by the date as written, so mixed offsets split a year in two pages
+    that overwrite each other, which stops the build."""
+    if "T" not in text:
+        return text  # a day: midnight in the site's time zone
+    return datetime.fromisoformat(text).astimezone(UTC).isoformat()
+
+
 def escape_markdown(text: str) -> str:
     return MARKDOWN_SPECIAL.sub(r"\\\1", text)
 
@@ -231,7 +242,7 @@ def pelican_header(source: Source) -> str:
         raise ValueError(f"{source.relpath}: a topic with a comma would split into two tags")
     fields = [
         ("Title", meta["title"]),
-        ("Date", meta["date"]),
+        ("Date", site_date(meta["date"])),
         ("Category", meta["outlet"]),  # one outlet per article, as one category
         ("Tags", ", ".join(topics)),
         ("Slug", source.slug),
@@ -363,7 +374,7 @@ def hugo_front_matter(source: Source) -> str:
     lines = [
         "---",
         f"title: {yaml_string(meta['title'])}",
-        f"date: {meta['date']}",
+        f"date: {site_date(meta['date'])}",
         f"slug: {yaml_string(source.slug)}",
         f"outlets: [{yaml_string(meta['outlet'])}]",
         "topics: [" + ", ".join(map(yaml_string, meta["topics"])) + "]",

@@ -36,6 +36,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import corpus  # bench/ is sys.path[0] when this file runs as a script
 import reference
@@ -302,9 +303,18 @@ def run_build(cmd: list[str], search: str = "on") -> tuple[float, float, int]:
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         if proc.returncode != 0:
-            err.seek(0)
-            raise BuildFailed(cmd, proc.returncode, err.read().decode("utf-8", "replace"))
+            raise BuildFailed(cmd, proc.returncode, _failure_text(out, err))
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def _failure_text(out: BinaryIO, err: BinaryIO) -> str:
+    """stderr, and the end of stdout when there is one: some tools (Pelican's rich log
+    handler) report their errors there."""
+    err.seek(0)
+    out.seek(0)
+    text = err.read().decode("utf-8", "replace")
+    tail = out.read().decode("utf-8", "replace")[-4000:].strip()
+    return text + (f"\n--- stdout (end) ---\n{tail}" if tail else "")
 
 
 def measure(cmd: list[str], output: Path, search: str = "on") -> Measurement:
@@ -338,9 +348,10 @@ class Tool:
 class Pelican(Tool):
     def command(self, site: Path) -> list[str]:
         # --fatal errors: an article Pelican cannot read stops the build, rather than
-        # being skipped with a message that --quiet hides.
+        # being skipped with a message that --quiet hides. The plain log handler writes
+        # to stderr, which a failed build's report shows.
         return [str(self.executable), "--settings", str(site / "pelicanconf.py"),
-                "--quiet", "--fatal", "errors"]
+                "--quiet", "--fatal", "errors", "--log-handler", "plain"]
 
     def output(self, site: Path) -> Path:
         return site / "output"  # OUTPUT_PATH in the generated pelicanconf.py

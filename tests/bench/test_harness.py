@@ -139,11 +139,12 @@ def test_end_to_end_with_a_stand_in_build(tmp_path: Path, capsys: pytest.Capture
 
 def test_failing_build_exits_non_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     script = tmp_path / "stand_in.py"
-    script.write_text("import sys\nsys.exit('stand-in build failed on purpose')\n")
+    script.write_text("import sys\nprint('said on stdout')\nsys.exit('stand-in build failed on purpose')\n")
     argv = ["--sizes", "5", "--repeat", "1", "--work", str(tmp_path / "work"), "--references", "off",
             "--templates-src", str(tmp_path / "no-templates"), "--build-cmd", f"{{python}} {script}"]
     assert run.main(argv) == 1
-    assert "failed on purpose" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "failed on purpose" in err and "said on stdout" in err
 
 
 # --- Reference rows ---------------------------------------------------------------------
@@ -192,7 +193,7 @@ def test_pelican_skipped_at_the_full_size_unless_asked() -> None:
 def test_reference_commands_build_cold_into_the_site_folder(tmp_path: Path) -> None:
     pelican = run.Pelican("pelican", "Pelican 4.12.0", Path("/venv/bin/pelican"))
     assert pelican.command(tmp_path) == ["/venv/bin/pelican", "--settings", str(tmp_path / "pelicanconf.py"),
-                                         "--quiet", "--fatal", "errors"]
+                                         "--quiet", "--fatal", "errors", "--log-handler", "plain"]
     hugo = run.Hugo("hugo", "Hugo 0.168.0", Path("/venv/hugo"))
     cmd = hugo.command(tmp_path)
     assert cmd[:3] == ["/venv/hugo", "build", "--quiet"]

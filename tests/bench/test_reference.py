@@ -84,7 +84,7 @@ def test_pelican_header_fields(pelican_site: tuple[Path, object], sources: list)
     for source in sources:
         meta, body = pelican_meta(site / "content" / source.relpath)
         fm = source.meta
-        assert meta["Title"] == fm["title"] and meta["Date"] == fm["date"]
+        assert meta["Title"] == fm["title"] and meta["Date"] == reference.site_date(fm["date"])
         assert meta["Category"] == fm["outlet"]
         assert meta["Tags"].split(", ") == fm["topics"]
         assert meta["Slug"] == Path(source.relpath).stem
@@ -113,7 +113,7 @@ def test_hugo_front_matter_and_taxonomies(hugo_site: tuple[Path, object], source
     for source in sources:
         text = (site / "content" / source.relpath).read_text(encoding="utf-8")
         fm, body = reference.split_front_matter(text)
-        assert fm["title"] == source.meta["title"] and fm["date"] == source.meta["date"]
+        assert fm["title"] == source.meta["title"] and fm["date"] == reference.site_date(source.meta["date"])
         assert fm["outlets"] == [source.meta["outlet"]] and fm["topics"] == source.meta["topics"]
         assert fm["slug"] == Path(source.relpath).stem and fm["guid"] == source.meta["id"]
         assert yaml.safe_load(text.split("---\n")[1])["date"]  # Hugo's YAML reads it as a date
@@ -144,6 +144,14 @@ def test_images_copied_and_placed(small: Path, pelican_site: tuple[Path, object]
             if figure.src:
                 assert f"({{static}}{figure.src})" in pelican_text
                 assert f"(/{source.folder}/{figure.src})" in hugo_text
+
+
+def test_site_date_is_the_same_instant_in_utc() -> None:
+    # 01:00 at +03:00 on New Year's Day is still the old year in UTC: Pelican's archives
+    # would otherwise put it in a second "2008" page.
+    assert reference.site_date("2008-01-01T01:00:00+03:00") == "2007-12-31T22:00:00+00:00"
+    assert reference.site_date("2008-01-01T01:00:00-05:00") == "2008-01-01T06:00:00+00:00"
+    assert reference.site_date("2008-01-01") == "2008-01-01"
 
 
 def test_place_figures() -> None:
