@@ -622,7 +622,8 @@ def results_markdown(table: str, targets: str, machine: str, args: argparse.Name
              "project (default theme; feeds for the archive, each outlet as a category and each "
              "topic as a tag, RSS and Atom; pagination by 20; year and month archives; no cache) "
              "and a Hugo site (small layouts; outlets and topics as taxonomies, paginated, with RSS "
-             "and Atom feeds; related articles by topic; sitemap), built cold: no output, no cache. "
+             "and Atom feeds; sitemap; no related articles, which newsarchive shows), built cold: no "
+             "output, no cache. "
              + (f"Pelican is not run at N = {FULL_SIZE:,} (--pelican-full runs it)."
                 if FULL_SIZE in args.sizes and not args.pelican_full else "")).rstrip(),
             "",
