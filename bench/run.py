@@ -584,8 +584,10 @@ def git_revision() -> str:
 
 def command_line(args: argparse.Namespace) -> str:
     """The options this run had, as bench/run.py arguments."""
-    parts = [f"--sizes {','.join(map(str, args.sizes))}", f"--repeat {args.repeat}", f"--seed {args.seed}",
-             f"--search {','.join(args.search)}", f"--references {args.references}"]
+    parts = [f"--sizes {','.join(map(str, args.sizes))}", f"--repeat {args.repeat}", f"--seed {args.seed}"]
+    if args.references != "only":  # only: no newsarchive build, so no search mode either
+        parts.append(f"--search {','.join(args.search)}")
+    parts.append(f"--references {args.references}")
     if FULL_SIZE in args.sizes:
         parts.append(f"--full-repeat {args.full_repeat}")
     if args.pelican_full:

@@ -241,3 +241,10 @@ def test_real_pelican_and_hugo_on_five_articles(tmp_path: Path, capsys: pytest.C
         html = "".join(p.read_text(encoding="utf-8") for p in pages)
         assert "/articles/" in html and "/images/" in html and ".png" in html, site  # images placed
         assert "<table" in html, site  # Markdown tables converted (some article has one)
+
+
+def test_command_line_names_the_reference_mode() -> None:
+    assert run.command_line(run.parse_args(["--sizes", "10000", "--references", "only"])) == (
+        "python bench/run.py --sizes 10000 --repeat 3 --seed 1 --references only")
+    assert run.command_line(run.parse_args(["--sizes", "1000", "--search", "off"])).endswith(
+        "--search off --references on")
