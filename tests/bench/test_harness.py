@@ -119,7 +119,7 @@ def test_end_to_end_with_a_stand_in_build(tmp_path: Path, capsys: pytest.Capture
     templates.mkdir()
     (templates / "base.html").write_text("<html></html>\n")
     results = tmp_path / "RESULTS.md"
-    argv = ["--sizes", "20", "--repeat", "2", "--work", str(tmp_path / "work"),
+    argv = ["--sizes", "20", "--repeat", "2", "--work", str(tmp_path / "work"), "--references", "off",
             "--templates-src", str(templates), "--write-results", str(results),
             "--build-cmd", f"{{python}} {script} --content {{content}} --output {{output}}"]
     assert run.main(argv) == 0
@@ -139,8 +139,112 @@ def test_end_to_end_with_a_stand_in_build(tmp_path: Path, capsys: pytest.Capture
 
 def test_failing_build_exits_non_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     script = tmp_path / "stand_in.py"
-    script.write_text("import sys\nsys.exit('stand-in build failed on purpose')\n")
-    argv = ["--sizes", "5", "--repeat", "1", "--work", str(tmp_path / "work"),
+    script.write_text("import sys\nprint('said on stdout')\nsys.exit('stand-in build failed on purpose')\n")
+    argv = ["--sizes", "5", "--repeat", "1", "--work", str(tmp_path / "work"), "--references", "off",
             "--templates-src", str(tmp_path / "no-templates"), "--build-cmd", f"{{python}} {script}"]
     assert run.main(argv) == 1
-    assert "failed on purpose" in capsys.readouterr().err
+    err = capsys.readouterr().err
+    assert "failed on purpose" in err and "said on stdout" in err
+
+
+# --- Reference rows ---------------------------------------------------------------------
+
+
+def measured(wall: float) -> object:
+    return run.Measurement(wall, wall * 1.5, 100 * 1024, 10)
+
+
+def test_format_table_names_the_reference() -> None:
+    rows = [run.Row(1000, "cold", run.Measurement(7.5, 6.25, 90 * 1024, 3388), run.NO_SEARCH, "Pelican 4.12.0")]
+    assert run.format_table(rows).splitlines()[-1] == "| 1000 | — | cold (Pelican 4.12.0) | 7.50 | 6.25 | 90.0 | 3388 |"
+
+
+def test_target_ratios() -> None:
+    rows = [
+        run.Row(10000, "cold", measured(30.0)),
+        run.Row(10000, "edit body", measured(1.5)),
+        run.Row(10000, "add article", measured(2.0)),
+        run.Row(10000, "cold", measured(50.0), "on"),
+        run.Row(10000, "cold", measured(100.0), run.NO_SEARCH, "Pelican 4.12.0"),
+        run.Row(10000, "cold", measured(9.0), run.NO_SEARCH, "Hugo 0.168.0"),
+        run.Row(1000, "cold", measured(3.0)),  # no reference at this size: no ratio
+    ]
+    ratios = run.target_ratios(rows)
+    assert [(r.search, r.numerator, r.denominator, round(r.value, 3), r.met) for r in ratios] == [
+        ("off", "newsarchive cold", "Pelican 4.12.0 cold", 0.3, False),
+        ("off", "Hugo 0.168.0 cold", "newsarchive edit body", 6.0, True),
+        ("off", "Hugo 0.168.0 cold", "newsarchive add article", 4.5, False),
+        ("on", "newsarchive cold", "Pelican 4.12.0 cold", 0.5, False),
+    ]
+    text = run.format_targets(ratios)
+    assert "| 10000 | off | newsarchive cold / Pelican 4.12.0 cold | 30.00 s / 100.00 s = 0.30 | ≤ 0.25 | no |" in text
+    assert "| 10000 | off | Hugo 0.168.0 cold / newsarchive edit body | 9.00 s / 1.50 s = 6.00 | ≥ 5 | yes |" in text
+    assert run.format_targets([]) == ""
+    assert run.target_ratios([run.Row(1000, "cold", measured(3.0))]) == []
+
+
+def test_pelican_skipped_at_the_full_size_unless_asked() -> None:
+    tools = [run.Pelican("pelican", "Pelican 4.12.0", Path("p")), run.Hugo("hugo", "Hugo 0.168.0", Path("h"))]
+    assert run.tools_for(10000, tools, False) == tools
+    assert [t.key for t in run.tools_for(run.FULL_SIZE, tools, False)] == ["hugo"]
+    assert run.tools_for(run.FULL_SIZE, tools, True) == tools
+
+
+def test_reference_commands_build_cold_into_the_site_folder(tmp_path: Path) -> None:
+    pelican = run.Pelican("pelican", "Pelican 4.12.0", Path("/venv/bin/pelican"))
+    assert pelican.command(tmp_path) == ["/venv/bin/pelican", "--settings", str(tmp_path / "pelicanconf.py"),
+                                         "--quiet", "--fatal", "errors", "--log-handler", "plain"]
+    hugo = run.Hugo("hugo", "Hugo 0.168.0", Path("/venv/hugo"))
+    cmd = hugo.command(tmp_path)
+    assert cmd[:3] == ["/venv/hugo", "build", "--quiet"]
+    assert cmd[cmd.index("--destination") + 1] == str(hugo.output(tmp_path))
+    assert cmd[cmd.index("--cacheDir") + 1] == str(tmp_path / "cache")
+    assert tmp_path / "cache" in hugo.scratch(tmp_path) and hugo.output(tmp_path) in hugo.scratch(tmp_path)
+
+
+def test_missing_reference_venv_fails_with_the_way_to_install_it(
+        tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--sizes", "5", "--references", "only", "--reference-venv", str(tmp_path / "none"),
+            "--work", str(tmp_path / "work")]
+    assert run.main(argv) == 1
+    err = capsys.readouterr().err
+    assert "make bench" in err and "requirements-reference.txt" in err and "--references off" in err
+
+
+def test_references_option() -> None:
+    assert run.parse_args([]).references == "on"
+    assert run.parse_args(["--references", "only"]).references == "only"
+    with pytest.raises(SystemExit):
+        run.parse_args(["--references", "maybe"])
+
+
+def _tools_or_skip() -> None:
+    try:
+        run.find_tools(run.REFERENCE_VENV)
+    except run.ReferenceFailed:
+        pytest.skip(f"no reference venv at {run.REFERENCE_VENV} (make bench creates it; CI does not)")
+
+
+def test_real_pelican_and_hugo_on_five_articles(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    _tools_or_skip()
+    results = tmp_path / "RESULTS.md"
+    work = tmp_path / "work"
+    argv = ["--sizes", "5", "--repeat", "1", "--references", "only", "--work", str(work),
+            "--write-results", str(results)]
+    assert run.main(argv) == 0  # check_output passed for both, or main would say 1
+    table = capsys.readouterr().out
+    assert "| 5 | — | cold (Pelican 4.12.0) |" in table and "| 5 | — | cold (Hugo 0.168.0) |" in table
+    assert "cold (Pelican 4.12.0)" in results.read_text()
+    for site, output in (("pelican-5", "output"), ("hugo-5", "public")):
+        pages = sorted((work / site / output).glob("[0-9]*/[0-9]*/*/index.html"))
+        assert len(pages) == 5, site
+        html = "".join(p.read_text(encoding="utf-8") for p in pages)
+        assert "/articles/" in html and "/images/" in html and ".png" in html, site  # images placed
+        assert "<table" in html, site  # Markdown tables converted (some article has one)
+
+
+def test_command_line_names_the_reference_mode() -> None:
+    assert run.command_line(run.parse_args(["--sizes", "10000", "--references", "only"])) == (
+        "python bench/run.py --sizes 10000 --repeat 3 --seed 1 --references only")
+    assert run.command_line(run.parse_args(["--sizes", "1000", "--search", "off"])).endswith(
+        "--search off --references on")
