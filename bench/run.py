@@ -49,6 +49,13 @@ CONFIG_TOML = 'title = "Bench"\nbase_url = "https://bench.example/"\n'
 COLUMNS = ("N", "search", "scenario", "wall s", "CPU s", "peak RSS MiB", "files written")
 SEARCH_MODES = ("off", "on")
 SETTLE_S = 2.1
+# Folders a scenario replaces are moved here, and deleted only between corpus sizes, then
+# left to age for QUIET_S: ext4 passes over inodes freed in the last minute when it makes
+# new files (`recently_deleted` in perf's profile), so deleting the last run's 35,000 files
+# just before a cold build made that build up to twice as slow, in system time. A cold
+# build on a fresh clone pays nothing of the kind, and neither may the benchmark's.
+TRASH = ".trash"
+QUIET_S = 65.0
 REFERENCE_MODES = ("on", "off", "only")
 REFERENCE_VENV = REPO / "bench" / ".venv-reference"
 NO_SEARCH = "—"  # the search column of reference rows
@@ -411,6 +418,7 @@ def convert_references(paths: Paths, tools: list[Tool]) -> dict[str, reference.E
     """Each reference's site from the fresh corpus (untimed); what each build must produce."""
     expected = {}
     for tool in tools:
+        set_aside(paths.reference_site(tool.key), paths.work)
         started = time.perf_counter()
         expected[tool.key] = reference.CONVERTERS[tool.key](paths.corpus, paths.reference_site(tool.key))
         log(f"{tool.key}-{paths.size}: converted in {time.perf_counter() - started:.1f} s")
@@ -426,7 +434,7 @@ def bench_references(paths: Paths, tools: list[Tool], expected: dict[str, refere
         runs = []
         for r in range(repeat):
             for folder in tool.scratch(site):
-                shutil.rmtree(folder, ignore_errors=True)
+                set_aside(folder, paths.work)
             m = measure(tool.command(site), tool.output(site))
             problems = reference.check_output(tool.output(site), expected[tool.key])
             if problems:
@@ -436,6 +444,25 @@ def bench_references(paths: Paths, tools: list[Tool], expected: dict[str, refere
             runs.append(m)
         rows.append(Row(paths.size, "cold", median_measurement(runs), NO_SEARCH, tool.name))
     return rows
+
+
+def set_aside(folder: Path, work: Path) -> None:
+    """Move a folder into work/.trash (see TRASH): a rename, cheap and freeing no inode."""
+    if folder.exists():
+        trash = work / TRASH
+        trash.mkdir(exist_ok=True)
+        folder.rename(trash / f"{folder.name}-{time.monotonic_ns()}")
+
+
+def empty_trash(work: Path) -> None:
+    """Delete what was set aside, then let the freed inodes age (see TRASH)."""
+    trash = work / TRASH
+    if not trash.exists():
+        return
+    shutil.rmtree(trash, ignore_errors=True)
+    os.sync()
+    log(f"deleted the set-aside folders; waiting {QUIET_S:.0f} s for the file system to settle")
+    time.sleep(QUIET_S)
 
 
 # --- Scenarios --------------------------------------------------------------------------
@@ -452,7 +479,7 @@ class Workload:
     def setup(self) -> str:
         """Fresh corpus, templates and config; returns a line describing the corpus."""
         for folder in (self.paths.corpus, self.paths.output, self.paths.cache, self.paths.templates):
-            shutil.rmtree(folder, ignore_errors=True)
+            set_aside(folder, self.paths.work)
         started = time.perf_counter()
         corpus.generate(self.paths.corpus, self.size, self.seed)
         elapsed = time.perf_counter() - started
@@ -484,8 +511,8 @@ class Workload:
         return self.paths.corpus / corpus.make_article(self.seed, index).relpath
 
     def cold(self, repeat: int) -> None:
-        shutil.rmtree(self.paths.cache, ignore_errors=True)
-        shutil.rmtree(self.paths.output, ignore_errors=True)
+        set_aside(self.paths.cache, self.paths.work)
+        set_aside(self.paths.output, self.paths.work)
 
     def no_op(self, repeat: int) -> None:
         pass
@@ -693,6 +720,7 @@ def bench_one_size(args: argparse.Namespace, size: int, tools: list[Tool]) -> tu
     if args.references != "only":
         rows += bench_size(workload, build_command(paths, args.build_cmd), repeat, args.search)
     rows += bench_references(paths, size_tools, expected, repeat)
+    empty_trash(args.work)  # before the next size's cold builds, with time to age
     return described, rows
 
 
@@ -701,6 +729,7 @@ def main(argv: list[str] | None = None) -> int:
     args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
     copy_static(args.work)
+    empty_trash(args.work)  # a previous run's
     machine = machine_info()
     log(f"Machine: {machine}")
     rows: list[Row] = []

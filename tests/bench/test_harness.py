@@ -28,6 +28,21 @@ def _load_run() -> ModuleType:
 
 run = _load_run()
 run.SETTLE_S = 0  # the stand-in builds do not look at file times
+run.QUIET_S = 0  # nor does a tiny run need the file system to settle
+
+
+def test_set_aside_moves_a_folder_out_of_the_way_until_the_trash_is_emptied(tmp_path: Path) -> None:
+    work = tmp_path / "work"
+    output = work / "output-20"
+    (output / "a").mkdir(parents=True)
+    (output / "a" / "index.html").write_text("x")
+    run.set_aside(output, work)
+    run.set_aside(work / "never-made", work)  # nothing to move: no error
+    assert not output.exists()
+    [moved] = list((work / run.TRASH).iterdir())
+    assert (moved / "a" / "index.html").read_text() == "x"
+    run.empty_trash(work)
+    assert not (work / run.TRASH).exists()
 
 
 def test_count_written_counts_new_and_changed_files_only() -> None:
