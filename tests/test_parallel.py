@@ -40,6 +40,19 @@ def _archive(site: Site, articles: int = 40) -> Archive:
     return archive
 
 
+def _spy_on_background(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The names of the functions run in parallel.Background children from now on."""
+    started: list[str] = []
+    original = parallel.Background.__init__
+
+    def spying(self, fn, *args):  # type: ignore[no-untyped-def]
+        started.append(fn.__name__)
+        original(self, fn, *args)
+
+    monkeypatch.setattr(parallel.Background, "__init__", spying)
+    return started
+
+
 def _build(site: Site, output: Path, workers: int, monkeypatch: pytest.MonkeyPatch, cache: Path | None = None):
     monkeypatch.setattr(parallel, "cpu_count", lambda: workers)
     config = replace(load_config(site.root / "config.toml"), output_dir=output, cache_dir=cache)
@@ -51,14 +64,7 @@ def test_parallel_build_matches_the_serial_one(site: Site, tmp_path: Path, small
     _archive(site)
     assert list((site.content / "articles").rglob("*.png")), "the archive should have images to copy"
     _build(site, tmp_path / "serial", 1, monkeypatch)
-    started = []
-    original = parallel.Background.__init__
-
-    def spying(self, fn, *args):
-        started.append(fn.__name__)
-        original(self, fn, *args)
-
-    monkeypatch.setattr(parallel.Background, "__init__", spying)
+    started = _spy_on_background(monkeypatch)
     result = _build(site, tmp_path / "parallel", 2, monkeypatch, cache=tmp_path / "cache")
     assert result.feeds >= 2
     # A first build too makes feeds, the sitemap and the images in a child beside the pages,
@@ -93,14 +99,7 @@ def test_feeds_made_beside_the_pages_equal_a_cold_build(site: Site, tmp_path: Pa
     archive = _archive(site, 20)
     cache = tmp_path / "cache"
     _build(site, tmp_path / "warm", 2, monkeypatch, cache=cache)
-    started = []
-    original = parallel.Background.__init__
-
-    def spying(self, fn, *args):
-        started.append(fn.__name__)
-        original(self, fn, *args)
-
-    monkeypatch.setattr(parallel.Background, "__init__", spying)
+    started = _spy_on_background(monkeypatch)
     first = archive.path(archive.names[0])
 
     def edit() -> None:

@@ -2,44 +2,22 @@
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
 import re
 import statistics
-import sys
 import tomllib
 from collections import Counter
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
+from bench_scripts import load, tree
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
 REQUIRED = ("title", "date", "outlet", "topics", "source_url", "id", "images")
 ALLOWED = {*REQUIRED, "byline", "language"}
 DATE = re.compile(r"^\d{4}-\d{2}-\d{2}(T\d{2}:\d{2}:\d{2}[+-]\d{2}:\d{2})?$")
 
 
-def _load(name: str) -> ModuleType:
-    """Import a bench/ script by path: bench/ is not a package."""
-    spec = importlib.util.spec_from_file_location(f"newsarchive_bench_{name}", BENCH / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load("corpus")
-
-
-def tree(root: Path) -> dict[str, str]:
-    """Relative path -> sha256 of every file under root."""
-    return {
-        p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-        for p in sorted(root.rglob("*")) if p.is_file()
-    }
+corpus = load("corpus")
 
 
 def split(path: Path) -> tuple[dict, str]:

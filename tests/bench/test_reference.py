@@ -2,36 +2,15 @@
 
 from __future__ import annotations
 
-import hashlib
-import importlib.util
-import sys
 import tomllib
 from pathlib import Path
-from types import ModuleType
 
 import pytest
 import yaml
+from bench_scripts import load, tree
 
-BENCH = Path(__file__).resolve().parents[2] / "bench"
-
-
-def _load(name: str) -> ModuleType:
-    """Import a bench/ script by path: bench/ is not a package."""
-    spec = importlib.util.spec_from_file_location(f"newsarchive_bench_{name}", BENCH / f"{name}.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up while being built
-    spec.loader.exec_module(module)
-    return module
-
-
-corpus = _load("corpus")
-reference = _load("reference")
-
-
-def tree(root: Path) -> dict[str, str]:
-    return {p.relative_to(root).as_posix(): hashlib.sha256(p.read_bytes()).hexdigest()
-            for p in sorted(root.rglob("*")) if p.is_file()}
+corpus = load("corpus")
+reference = load("reference")
 
 
 def pelican_meta(path: Path) -> tuple[dict[str, str], str]:
