@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 
-from . import cache
+from . import cache, parallel
 
 _STAGING_PREFIX = ".staging-"
 _RETIRED_PREFIX = ".retired-"
@@ -117,6 +117,8 @@ class StagedOutput:
         # the staging folder too: it defers its changed files to that process (`records`).
         self.deferred = False
         self._pending: list[tuple[str, bytes]] = []
+        # A linked copy of output/ being made meanwhile, when there is no spare to stage in.
+        self._linking: parallel.Background | None = None
 
     def __enter__(self) -> StagedOutput:
         _remove_leftovers(self.output)
@@ -125,9 +127,32 @@ class StagedOutput:
             if (isinstance(stored, Manifest) and _inode(self.output) == stored.output_inode != 0
                     and _shape(self.output) == stored.shape):
                 self.previous, self.trusted = stored, True
+            if self.trusted and not self._spare_ready() and parallel.can_fork():
+                # No spare (the last build was a first one, or failed): the staging folder
+                # must be a linked copy of output/, tens of thousands of links and folders.
+                # A child makes it while this process works out what changed.
+                self._linking = parallel.Background(_link_tree, self.output, self.root)
         return self
 
+    def _spare_ready(self) -> bool:
+        return bool(self.previous.spare_inode) and _inode(self.spare) == self.previous.spare_inode
+
+    def _linked(self) -> bool:
+        """Wait for the linked copy being made, if one is: whether it is there."""
+        linking, self._linking = self._linking, None
+        if linking is None:
+            return False
+        try:
+            linking.result()
+            return True
+        except Exception:  # noqa: BLE001 - made here, then, as without a child
+            shutil.rmtree(self.root, ignore_errors=True)
+            return False
+
     def __exit__(self, exc_type, exc, tb) -> None:
+        if self._linking is not None:
+            self._linking.cancel()
+            self._linking = None
         if exc_type is not None and self.root.exists():
             # A failed build's files go, so the space comes back (a full disk); the spare
             # went with them, so the next build copies output/ once more.
@@ -138,7 +163,7 @@ class StagedOutput:
         if self._staged or self.deferred:
             return
         prev = self.previous
-        if self.trusted and prev.spare_inode and _inode(self.spare) == prev.spare_inode:
+        if self.trusted and self._spare_ready():
             os.rename(self.spare, self.root)
             for rel in prev.spare_diff:
                 target = self.root / rel
@@ -157,7 +182,9 @@ class StagedOutput:
         if self.spare.exists():
             shutil.rmtree(self.spare, ignore_errors=True)
         self.previous.spare_inode = 0
-        if self.output.is_dir():
+        if self._linked():
+            pass
+        elif self.output.is_dir():
             _link_tree(self.output, self.root)
         else:
             self.root.mkdir(parents=True)
@@ -205,14 +232,18 @@ class StagedOutput:
         target = self.root / key
         self._touched.add(key)  # before writing: a failed write leaves the file unknown too
         try:
-            try:
-                size = target.stat().st_size
-                if not self.trusted and size == len(data) and target.read_bytes() == data:
-                    return
-                exists = True
-            except FileNotFoundError:
+            if self._fresh:  # it started empty: nothing to compare with, nothing linked
                 target.parent.mkdir(parents=True, exist_ok=True)
                 exists = False
+            else:
+                try:
+                    size = target.stat().st_size
+                    if not self.trusted and size == len(data) and target.read_bytes() == data:
+                        return
+                    exists = True
+                except FileNotFoundError:
+                    target.parent.mkdir(parents=True, exist_ok=True)
+                    exists = False
             if exists:
                 # Never write through the hard link: that would change the live output too.
                 # Unlinked, not replaced by a temporary file: only this build sees the folder.
@@ -292,11 +323,17 @@ class StagedOutput:
                     base.rmdir()
         manifest = Manifest(files=self.digests, sources=self.sources, pages=self.pages)
         if not self._staged:
-            # Not one byte differs: output/ stays as it is, and so does the spare.
+            # Not one byte differs: output/ stays as it is, and so does the spare; a linked
+            # copy made meanwhile becomes the spare, the same as output/.
             manifest.output_inode = self.previous.output_inode
             manifest.shape = self.previous.shape
             manifest.spare_inode = self.previous.spare_inode
             manifest.spare_diff = self.previous.spare_diff
+            if self._linked():
+                if self.spare.exists():
+                    shutil.rmtree(self.spare, ignore_errors=True)
+                os.rename(self.root, self.spare)
+                manifest.spare_inode, manifest.spare_diff = _inode(self.spare), ()
             self._save(manifest)
             return
         _fsync_dir(self.root)

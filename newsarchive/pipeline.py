@@ -42,18 +42,19 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
     """Build the site (the caller holds the build lock); `pagefind`: the search indexer, if
     any; `scanned`: the content files as just seen (inputs.scan), to save asking again."""
     known = scanned.content if scanned else {}
-    content = load_content(config, progress, known, complete=scanned is not None and scanned.complete)
-    urls = Urls(config)
-    memo = _related_memo(config)
-    index, errors = build_index(content.articles, content.pages, urls, config.related_count, memo)
-    errors += ids.check_ids(index.articles, ids.authority(config))
-    if content.errors or errors:
-        raise BuildError(content.errors + errors)
-    describe(index, content.registries)
+    # Entered first: where output/ has no spare copy to stage a build in, one is made
+    # meanwhile, while the content is read (StagedOutput.__enter__).
+    with StagedOutput(Path(config.output_dir), config.cache_dir) as out:
+        content = load_content(config, progress, known, complete=scanned is not None and scanned.complete)
+        urls = Urls(config)
+        memo = _related_memo(config)
+        index, errors = build_index(content.articles, content.pages, urls, config.related_count, memo)
+        errors += ids.check_ids(index.articles, ids.authority(config))
+        if content.errors or errors:
+            raise BuildError(content.errors + errors)
+        describe(index, content.registries)
 
-    env = make_environment(Path(config.templates_dir), config.cache_dir)
-    output = Path(config.output_dir)
-    with StagedOutput(output, config.cache_dir) as out:
+        env = make_environment(Path(config.templates_dir), config.cache_dir)
         try:
             figures = FigureRenderer(env, urls)
             jobs = list(page_jobs(index, config, urls, figures, search_enabled=pagefind is not None))
@@ -98,7 +99,7 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
             try:
                 index_site(pagefind, out, shards, config.cache_dir and Path(config.cache_dir))
             except SearchIndexError as exc:
-                raise BuildError([ContentError(str(output), 0, "search", str(exc),
+                raise BuildError([ContentError(str(config.output_dir), 0, "search", str(exc),
                                                "run the build again with -v, or check the Pagefind install")]) from None
         progress.stage("Writing")
         out.commit()

@@ -111,7 +111,64 @@ def test_feeds_made_beside_the_pages_equal_a_cold_build(site: Site, tmp_path: Pa
         shutil.rmtree(tmp_path / "cold", ignore_errors=True)
         _build(site, tmp_path / "cold", 1, monkeypatch)
         assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
-    assert [name for name in started if name != "scan"] == ["_deferred"] * 3  # the scan has its own child
+    # The scan has its own child; the first warm build, with no spare folder yet, a linked copy.
+    assert [name for name in started if name != "scan"] == ["_link_tree"] + ["_deferred"] * 3
+
+
+def _stray(output: Path) -> list[str]:
+    """Staging or retired folders left beside output/."""
+    return sorted(p.name for p in output.parent.iterdir() if p.name.startswith((".staging-", ".retired-")))
+
+
+def test_the_build_after_a_first_one_stages_in_a_copy_made_meanwhile(site: Site, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """A first build leaves no spare folder: the next one has a child link output/ into its
+    staging folder while it reads. Its output is a cold build's, and it leaves the spare."""
+    archive = _archive(site, 12)
+    cache, warm = tmp_path / "cache", tmp_path / "warm"
+    _build(site, warm, 2, monkeypatch, cache=cache)
+    assert not (tmp_path / ".spare-warm").exists()
+    started = _spy_on_background(monkeypatch)
+    first = archive.path(archive.names[0])
+    for step in range(2):
+        first.write_text(first.read_text(encoding="utf-8") + f"\nEdit {step}.\n", encoding="utf-8")
+        _build(site, warm, 2, monkeypatch, cache=cache)
+        shutil.rmtree(tmp_path / "cold", ignore_errors=True)
+        _build(site, tmp_path / "cold", 1, monkeypatch)
+        assert tree(warm) == tree(tmp_path / "cold")
+        assert (tmp_path / ".spare-warm").is_dir() and not _stray(warm)
+    assert started.count("_link_tree") == 1  # the second build stages in the spare
+
+
+def test_a_copy_no_page_needed_becomes_the_spare(site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = _archive(site, 12)
+    cache, warm = tmp_path / "cache", tmp_path / "warm"
+    _build(site, warm, 2, monkeypatch, cache=cache)
+    inode, before = warm.stat().st_ino, tree(warm)
+    started = _spy_on_background(monkeypatch)
+    first = archive.path(archive.names[0])
+    first.write_bytes(first.read_bytes())  # new times, same bytes: read again, nothing changes
+    assert _build(site, warm, 2, monkeypatch, cache=cache).changed == 0
+    assert warm.stat().st_ino == inode and tree(warm) == before  # not swapped
+    assert tree(tmp_path / ".spare-warm") == before and not _stray(warm)
+    first.write_text(first.read_text(encoding="utf-8") + "\nEdit.\n", encoding="utf-8")
+    _build(site, warm, 2, monkeypatch, cache=cache)
+    assert started.count("_link_tree") == 1  # the edit staged in that spare
+
+
+def test_a_failed_build_after_a_first_one_leaves_output_and_no_copy(site: Site, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    archive = _archive(site, 12)
+    cache, warm = tmp_path / "cache", tmp_path / "warm"
+    _build(site, warm, 2, monkeypatch, cache=cache)
+    before = tree(warm)
+    started = _spy_on_background(monkeypatch)
+    first = archive.path(archive.names[0])
+    first.write_text(first.read_text(encoding="utf-8").replace("date: ", "date: not-a-date "), encoding="utf-8")
+    with pytest.raises(BuildError):
+        _build(site, warm, 2, monkeypatch, cache=cache)
+    assert "_link_tree" in started
+    assert tree(warm) == before and not _stray(warm)
 
 
 def test_a_feed_template_error_beside_the_pages_is_reported(site: Site, tmp_path: Path,

@@ -180,7 +180,7 @@ def test_a_change_to_the_site_chrome_re_indexes_nothing_but_one_to_the_article_d
     config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")
     cold = replace(config, cache_dir=None, output_dir=tmp_path / "cold")
     build(config)
-    base, article_html = site.root / "templates" / "base.html", site.root / "templates" / "article.html"
+    chrome, article_html = site.root / "templates" / "partials" / "chrome.html", site.root / "templates" / "article.html"
 
     def step(path: Path, old: str, new: str, expected: list[str]) -> None:
         page = next(site.output.rglob("a/index.html")).read_bytes()
@@ -193,7 +193,7 @@ def test_a_change_to_the_site_chrome_re_indexes_nothing_but_one_to_the_article_d
         build(cold)
         assert tree(site.output) == tree(Path(cold.output_dir))
 
-    step(base, "Made with newsarchive", "Built with newsarchive", [])  # the site footer
+    step(chrome, "Made with newsarchive", "Built with newsarchive", [])  # the site footer
     step(article_html, '<h2 id="related-heading">Related articles</h2>',
          '<h2 id="related-heading">See also</h2>', [])
     step(article_html, "min read", "minutes to read", ["2018", "2019"])  # inside the indexed article

@@ -83,11 +83,17 @@ class Fingerprints:
         if kind is str:
             return f"s{len(value)}:{value}"
         if kind is Article:
-            return self._article(value)
+            return self._memo.get(id(value)) or self._article(value)
         if kind is list or kind is tuple:
-            return "[" + "".join(map(self._walk, value)) + "]"
+            # Lists of articles (related, a pager's items) are most of every page: their
+            # encodings are looked up here, not one call each. The text is the same.
+            memo, walk = self._memo, self._walk
+            return "[" + "".join([(memo.get(id(item)) or self._article(item)) if type(item) is Article
+                                  else walk(item) for item in value]) + "]"
         if kind is dict:
             walk = self._walk
+            if all(type(k) is str for k in value):  # sorted by str(k), which is k
+                return "{" + "".join([f"s{len(k)}:{k}" + walk(value[k]) for k in sorted(value)]) + "}"
             return "{" + "".join(walk(str(k)) + walk(value[k]) for k in sorted(value, key=str)) + "}"
         if value is None:
             return "N"

@@ -25,6 +25,7 @@ from ..progress import Progress
 from ..site.urls import Urls
 from .fingerprint import Fingerprints, site_digest
 from .pages import PageJob
+from .templates import NavItem, site_nav
 
 # Below this many pages forking costs more than it saves.
 _PARALLEL_FROM = 400
@@ -43,10 +44,14 @@ class Renderer:
     nav_pages: list[Page]
     out: StagedOutput
     fingerprints: Fingerprints | None = None
+    nav: tuple[NavItem, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.nav = site_nav(self.urls, self.nav_pages)
 
     def render(self, job: PageJob) -> str:
         return self.env.get_template(job.template).render(
-            site=self.config, urls=self.urls, page_url=job.url, nav_pages=self.nav_pages,
+            site=self.config, urls=self.urls, page_url=job.url, nav_pages=self.nav_pages, nav=self.nav,
             **job.full_context(),
         )
 

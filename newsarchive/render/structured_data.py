@@ -22,8 +22,10 @@ _SCRIPT_SAFE = {"<": "\\u003c", ">": "\\u003e", "&": "\\u0026", "\u2028": "\\u20
 
 
 def script_json(data: Any) -> Markup:
-    """JSON text for a <script type="application/ld+json"> element."""
-    text = json.dumps(data, ensure_ascii=False, indent=1)
+    """JSON text for a <script type="application/ld+json"> element, on one line: machines
+    read it, and without indentation the json module's C encoder writes it (a tenth of an
+    article page's time, with indentation)."""
+    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for char, escape in _SCRIPT_SAFE.items():
         text = text.replace(char, escape)
     return Markup(text)

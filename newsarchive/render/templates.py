@@ -7,7 +7,8 @@ with Babel's bundled CLDR data: the output never depends on the building machine
 from __future__ import annotations
 
 import shutil
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -87,6 +88,55 @@ def site_direction(ctx: Any) -> str:
 
 
 CARD_TEMPLATE = "partials/card.html"
+CHROME_TEMPLATE = "partials/chrome.html"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    label: str
+    url: str
+    section: bool = False  # shown as the reader's section on every page below its address
+
+
+def site_nav(urls: Any, nav_pages: Sequence[Any]) -> tuple[NavItem, ...]:
+    """The navigation of every page: the site's sections, then the pages marked `nav`."""
+    return (NavItem("Home", urls.home()), NavItem("Topics", urls.topics(), True),
+            NavItem("Outlets", urls.outlets(), True), NavItem("Archive", urls.archive(), True),
+            NavItem("Search", urls.search(), True), *(NavItem(p.title, urls.page(p)) for p in nav_pages))
+
+
+def site_chrome(env: jinja2.Environment) -> tuple[Callable[..., Markup], Callable[..., Markup]]:
+    """`masthead(page_url)` and `site_footer()`: the macros of partials/chrome.html, rendered
+    once per build (the masthead once per way a page stands to the navigation: the item
+    that is the page, the section that holds it) and reused on every page. Rendered on each
+    page, their links cost a third of an article page's time. The macros are given `site`,
+    `urls` and the navigation with each item's state, and nothing else of the page."""
+    made: dict[tuple[Any, ...], tuple[Any, ...]] = {}
+
+    def render(ctx: Any, macro: str, states: tuple[str, ...] = ()) -> Markup:
+        site, urls, nav = ctx["site"], ctx["urls"], ctx["nav"]
+        key = (id(site), id(urls), id(nav), macro, states)
+        found = made.get(key)
+        # The objects are kept with the text: an id is never reused meanwhile.
+        if found is not None and found[0] is site and found[1] is urls and found[2] is nav:
+            return found[3]  # type: ignore[no-any-return]
+        module = env.get_template(CHROME_TEMPLATE).make_module({"site": site, "urls": urls})
+        args = (list(zip(nav, states, strict=True)),) if states else ()
+        html = Markup(getattr(module, macro)(*args))
+        made[key] = (site, urls, nav, html)
+        return html
+
+    @jinja2.pass_context
+    def masthead(ctx: Any, page_url: str) -> Markup:
+        states = tuple("current" if item.url == page_url else
+                       "section" if item.section and page_url.startswith(item.url) else "" for item in ctx["nav"])
+        return render(ctx, "masthead", states)
+
+    @jinja2.pass_context
+    def site_footer(ctx: Any) -> Markup:
+        return render(ctx, "footer")
+
+    return masthead, site_footer
 
 
 def article_cards(env: jinja2.Environment) -> Callable[..., Markup]:
@@ -152,4 +202,5 @@ def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> jinj
     env.globals["site_direction"] = site_direction
     env.globals["Markup"] = Markup
     env.globals["article_card"] = article_cards(env)
+    env.globals["masthead"], env.globals["site_footer"] = site_chrome(env)
     return env
