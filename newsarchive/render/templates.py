@@ -105,12 +105,13 @@ def site_nav(urls: Any, nav_pages: Sequence[Any]) -> tuple[NavItem, ...]:
             NavItem("Search", urls.search(), True), *(NavItem(p.title, urls.page(p)) for p in nav_pages))
 
 
-def site_chrome(env: jinja2.Environment) -> tuple[Callable[..., Markup], Callable[..., Markup]]:
-    """`masthead(page_url)` and `site_footer()`: the macros of partials/chrome.html, rendered
-    once per build (the masthead once per way a page stands to the navigation: the item
-    that is the page, the section that holds it) and reused on every page. Rendered on each
-    page, their links cost a third of an article page's time. The macros are given `site`,
-    `urls` and the navigation with each item's state, and nothing else of the page."""
+def site_chrome(env: jinja2.Environment) -> tuple[Callable[..., Markup], ...]:
+    """`masthead(page_url)`, `site_footer()` and `site_feed_links()` (the <head>'s links to
+    the site-wide feeds): the macros of partials/chrome.html, rendered once per build (the
+    masthead once per way a page stands to the navigation: the item that is the page, the
+    section that holds it) and reused on every page. Rendered on each page, their links
+    cost a third of an article page's time. The macros are given `site`, `urls` and the
+    navigation with each item's state, and nothing else of the page."""
     made: dict[tuple[Any, ...], tuple[Any, ...]] = {}
 
     def render(ctx: Any, macro: str, states: tuple[str, ...] = ()) -> Markup:
@@ -136,7 +137,11 @@ def site_chrome(env: jinja2.Environment) -> tuple[Callable[..., Markup], Callabl
     def site_footer(ctx: Any) -> Markup:
         return render(ctx, "footer")
 
-    return masthead, site_footer
+    @jinja2.pass_context
+    def site_feed_links(ctx: Any) -> Markup:
+        return render(ctx, "feed_links")
+
+    return masthead, site_footer, site_feed_links
 
 
 def article_cards(env: jinja2.Environment) -> Callable[..., Markup]:
@@ -202,5 +207,5 @@ def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> jinj
     env.globals["site_direction"] = site_direction
     env.globals["Markup"] = Markup
     env.globals["article_card"] = article_cards(env)
-    env.globals["masthead"], env.globals["site_footer"] = site_chrome(env)
+    env.globals["masthead"], env.globals["site_footer"], env.globals["site_feed_links"] = site_chrome(env)
     return env
