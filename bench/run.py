@@ -511,8 +511,11 @@ class Workload:
         return self.paths.corpus / corpus.make_article(self.seed, index).relpath
 
     def cold(self, repeat: int) -> None:
+        # No cache, no output, and no spare copy of an earlier output beside it (a build
+        # would move one aside and delete it in a child, while it builds).
         set_aside(self.paths.cache, self.paths.work)
         set_aside(self.paths.output, self.paths.work)
+        set_aside(self.paths.output.with_name(f".spare-{self.paths.output.name}"), self.paths.work)
 
     def no_op(self, repeat: int) -> None:
         pass

@@ -27,6 +27,7 @@ from . import cache, parallel
 _STAGING_PREFIX = ".staging-"
 _RETIRED_PREFIX = ".retired-"
 _SPARE_PREFIX = ".spare-"
+_REMOVING_PREFIX = ".removing-"  # folders being deleted (by a child: StagedOutput._disposal)
 
 
 class OutputError(Exception):
@@ -119,19 +120,32 @@ class StagedOutput:
         self._pending: list[tuple[str, bytes]] = []
         # A linked copy of output/ being made meanwhile, when there is no spare to stage in.
         self._linking: parallel.Background | None = None
+        # Folders no longer wanted (killed builds' staging folders, a spare no manifest
+        # describes) being deleted meanwhile.
+        self._disposal: parallel.Background | None = None
 
     def __enter__(self) -> StagedOutput:
-        _remove_leftovers(self.output)
+        garbage = _leftovers(self.output)
         if self._state is not None:
             stored = cache.load(self._state, self._key)
             if (isinstance(stored, Manifest) and _inode(self.output) == stored.output_inode != 0
                     and _shape(self.output) == stored.shape):
                 self.previous, self.trusted = stored, True
-            if self.trusted and not self._spare_ready() and parallel.can_fork():
-                # No spare (the last build was a first one, or failed): the staging folder
-                # must be a linked copy of output/, tens of thousands of links and folders.
-                # A child makes it while this process works out what changed.
-                self._linking = parallel.Background(_link_tree, self.output, self.root)
+        if not self._spare_ready() and self.spare.is_dir() and not self.spare.is_symlink():
+            # A spare this build cannot use (output/ was deleted or replaced by hand, or the
+            # cache was): out of the way at once, under a name a killed build's next one removes.
+            gone = self.output.parent / f"{_REMOVING_PREFIX}{self.output.name}-{os.getpid()}-spare"
+            os.rename(self.spare, gone)
+            garbage.append(gone)
+        if garbage:
+            # Deleting a whole site is mostly waiting on the disk (seconds, with discard on):
+            # a child does it while this process builds.
+            self._disposal = parallel.Background(_remove_all, garbage)
+        if self.trusted and not self._spare_ready() and parallel.can_fork():
+            # No spare (the last build was a first one, or failed): the staging folder
+            # must be a linked copy of output/, tens of thousands of links and folders.
+            # A child makes it while this process works out what changed.
+            self._linking = parallel.Background(_link_tree, self.output, self.root)
         return self
 
     def _spare_ready(self) -> bool:
@@ -157,6 +171,12 @@ class StagedOutput:
             # A failed build's files go, so the space comes back (a full disk); the spare
             # went with them, so the next build copies output/ once more.
             shutil.rmtree(self.root, ignore_errors=True)
+        if self._disposal is not None:
+            disposal, self._disposal = self._disposal, None
+            try:
+                disposal.result()  # a build leaves nothing behind
+            except Exception:  # noqa: BLE001 - what is left is removed by the next build
+                pass
 
     def stage(self) -> None:
         """Make the staging folder: the spare brought up to date, or a linked copy."""
@@ -458,13 +478,30 @@ def _symlinks(folder: str, names: list[str]) -> set[str]:
     return {name for name in names if os.path.islink(os.path.join(folder, name))}
 
 
-def _remove_leftovers(output: Path) -> None:
-    """Staging folders of builds that were killed; safe because we hold the lock."""
+def _leftovers(output: Path) -> list[Path]:
+    """Staging and retired folders of builds that were killed, each renamed to a name of
+    this build's own (no later name can be one of them); safe because we hold the lock."""
     if not output.parent.is_dir():
-        return
-    for entry in output.parent.iterdir():
-        if entry.name.startswith((f"{_STAGING_PREFIX}{output.name}-", f"{_RETIRED_PREFIX}{output.name}-")):
+        return []
+    found = []
+    prefixes = tuple(f"{prefix}{output.name}-" for prefix in (_STAGING_PREFIX, _RETIRED_PREFIX, _REMOVING_PREFIX))
+    for number, entry in enumerate(sorted(e for e in output.parent.iterdir() if e.name.startswith(prefixes))):
+        gone = output.parent / f"{_REMOVING_PREFIX}{output.name}-{os.getpid()}-{number}"
+        try:
+            os.rename(entry, gone)
+        except OSError:
             shutil.rmtree(entry, ignore_errors=True)
+            continue
+        found.append(gone)
+    return found
+
+
+def _remove_all(folders: list[Path]) -> None:
+    for folder in folders:
+        if folder.is_dir() and not folder.is_symlink():
+            shutil.rmtree(folder, ignore_errors=True)
+        else:
+            folder.unlink(missing_ok=True)
 
 
 def _exchange(a: Path, b: Path) -> bool:

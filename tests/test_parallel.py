@@ -116,8 +116,8 @@ def test_feeds_made_beside_the_pages_equal_a_cold_build(site: Site, tmp_path: Pa
 
 
 def _stray(output: Path) -> list[str]:
-    """Staging or retired folders left beside output/."""
-    return sorted(p.name for p in output.parent.iterdir() if p.name.startswith((".staging-", ".retired-")))
+    """Staging, retired or half-deleted folders left beside output/."""
+    return sorted(p.name for p in output.parent.iterdir() if p.name.startswith((".staging-", ".retired-", ".removing-")))
 
 
 def test_the_build_after_a_first_one_stages_in_a_copy_made_meanwhile(site: Site, tmp_path: Path,
@@ -154,6 +154,28 @@ def test_a_copy_no_page_needed_becomes_the_spare(site: Site, tmp_path: Path, mon
     first.write_text(first.read_text(encoding="utf-8") + "\nEdit.\n", encoding="utf-8")
     _build(site, warm, 2, monkeypatch, cache=cache)
     assert started.count("_link_tree") == 1  # the edit staged in that spare
+
+
+def test_folders_left_over_are_deleted_by_a_child_while_the_build_runs(
+        site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """output/ deleted by hand leaves a spare no manifest describes, and a killed build its
+    staging folder: the next build moves both aside at once and deletes them in a child
+    while it reads, leaving nothing behind; its output is a cold build's."""
+    _archive(site, 12)
+    cache, warm = tmp_path / "cache", tmp_path / "warm"
+    for _ in range(2):  # the second build leaves the spare
+        _build(site, warm, 2, monkeypatch, cache=cache)
+    assert (tmp_path / ".spare-warm").is_dir()
+    shutil.rmtree(warm)
+    killed = tmp_path / ".staging-warm-999999"
+    (killed / "2020").mkdir(parents=True)
+    (killed / "2020" / "index.html").write_text("half a page", encoding="utf-8")
+    started = _spy_on_background(monkeypatch)
+    _build(site, warm, 2, monkeypatch, cache=cache)
+    assert "_remove_all" in started
+    assert not (tmp_path / ".spare-warm").exists() and not _stray(warm)
+    _build(site, tmp_path / "cold", 1, monkeypatch)
+    assert tree(warm) == tree(tmp_path / "cold")
 
 
 def test_a_failed_build_after_a_first_one_leaves_output_and_no_copy(site: Site, tmp_path: Path,
