@@ -77,6 +77,11 @@ class Manifest:
     spare_inode: int = 0
     # Files in which the spare differs from output/ (changed, added or removed by the last build).
     spare_diff: tuple[str, ...] = ()
+    # The site's structure and each article's cache key, as the pages were made from them
+    # (render/fingerprint.py `Structure`): what lets the next build skip pages that show
+    # no changed article.
+    structure: str = ""
+    article_keys: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -107,6 +112,9 @@ class StagedOutput:
         self.digests: dict[str, str] = {}  # this build's files: rel -> digest of its bytes
         self.sources: dict[str, tuple[str, tuple[int, int, int, int]]] = {}
         self.pages: dict[str, str] = {}
+        # This build's structure and article keys, for the manifest (see Manifest).
+        self.structure = ""
+        self.article_keys: list[str] = []
         self._state = state_file(state, output, "output") if state else None
         self._key = str(output.resolve())
         self.previous = Manifest()
@@ -127,7 +135,7 @@ class StagedOutput:
     def __enter__(self) -> StagedOutput:
         garbage = _leftovers(self.output)
         if self._state is not None:
-            stored = cache.load(self._state, self._key)
+            stored = _complete(cache.load(self._state, self._key))
             if (isinstance(stored, Manifest) and _inode(self.output) == stored.output_inode != 0
                     and _shape(self.output) == stored.shape):
                 self.previous, self.trusted = stored, True
@@ -341,7 +349,8 @@ class StagedOutput:
                         self.changed += 1
                 if base != self.root and not any(base.iterdir()):
                     base.rmdir()
-        manifest = Manifest(files=self.digests, sources=self.sources, pages=self.pages)
+        manifest = Manifest(files=self.digests, sources=self.sources, pages=self.pages,
+                            structure=self.structure, article_keys=self.article_keys)
         if not self._staged:
             # Not one byte differs: output/ stays as it is, and so does the spare; a linked
             # copy made meanwhile becomes the spare, the same as output/.
@@ -383,6 +392,16 @@ class StagedOutput:
                 cache.save(self._state, self._key, manifest)
             except OSError:
                 pass  # the site is built; the next build just starts without a manifest
+
+
+def _complete(stored: object) -> object:
+    """A manifest an earlier version saved, with the fields it did not have at their defaults."""
+    if isinstance(stored, Manifest):
+        blank = Manifest()
+        for name in Manifest.__dataclass_fields__:
+            if name not in stored.__dict__:
+                setattr(stored, name, getattr(blank, name))
+    return stored
 
 
 def state_file(state: Path, output: Path, kind: str) -> Path:

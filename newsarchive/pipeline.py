@@ -25,7 +25,7 @@ from .inputs import Scan, Stat
 from .output import Records, StagedOutput
 from .progress import Progress
 from .render.feeds import feed_plans, write_feeds
-from .render.fingerprint import site_digest
+from .render.fingerprint import Structure
 from .render.pages import FigureRenderer, PageJob, page_jobs
 from .render.redirects import redirect_jobs
 from .render.run import Renderer, copy_all, render_all, template_error
@@ -64,23 +64,30 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         if errors:
             raise BuildError(errors)
         renderer = Renderer(env, config, urls, index.pages, out)
-        side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known)
         # Feeds, the sitemap and copied files do not depend on the pages: a forked child
-        # makes them meanwhile. On a warm build that hides them behind the fingerprints;
-        # on a first build it keeps both cores busy where one stage alone would leave one
-        # idle (the start and end of each pool), and the child writes into the staging
-        # folder, which is certain to be needed, itself.
+        # makes them meanwhile. On a first build it keeps both cores busy where one stage
+        # alone would leave one idle (the start and end of each pool), and the child writes
+        # into the staging folder, which is certain to be needed, itself. On a warm build,
+        # which renders a few pages, this process checks the copies itself meanwhile:
+        # the child would have to touch every article and image, copying memory pages.
         beside = parallel.cpu_count() > 1 and parallel.can_fork()
+        copy_here = beside and out.trusted
+        side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known, renderer.site, not copy_here)
         if beside and not out.trusted:
             out.stage()
         with parallel.background(_deferred, out, side) if beside else nullcontext() as job:
             progress.stage("Rendering", len(jobs) + len(redirects), "pages")
-            errors = render_all(renderer, jobs, progress)[1]
+            structure = Structure.of(index, renderer.site, pagefind is not None)  # after the fork: the child needs none of it
+            changed = structure.changed_since(out.previous.structure, out.previous.article_keys, index.articles)
+            out.structure, out.article_keys = structure.digest, structure.keys
+            errors = render_all(renderer, jobs, progress, changed)[1]
             if not errors:
-                errors = render_all(renderer, redirects, progress)[1]
+                errors = render_all(renderer, redirects, progress, changed)[1]
             pages = len(jobs)
             if errors:
                 raise BuildError(errors)
+            if copy_here:
+                _copy_files(config, index, urls, out, known)
             progress.stage("Feeds")
             if job is None:
                 feeds, errors = side()
@@ -124,13 +131,15 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
 
 
 def _beside_pages(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment, figures: FigureRenderer,
-                  out: StagedOutput, jobs: list[PageJob], known: dict[str, Stat]) -> tuple[int, list[ContentError]]:
-    """Static files and images, every feed, the sitemap and robots.txt; (the number of feed
-    files, template errors)."""
-    _copy_files(config, index, urls, out, known)
+                  out: StagedOutput, jobs: list[PageJob], known: dict[str, Stat], site: str, copy: bool = True
+                  ) -> tuple[int, list[ContentError]]:
+    """Static files and images (if `copy`), every feed, the sitemap and robots.txt; (the
+    number of feed files, template errors)."""
+    if copy:
+        _copy_files(config, index, urls, out, known)
     feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))
     try:
-        errors = write_feeds(index, config, urls, env, figures, out, site_digest(config, index.pages))
+        errors = write_feeds(index, config, urls, env, figures, out, site)
     except jinja2.TemplateError as exc:
         errors = [template_error(exc, Path(config.templates_dir))]
     if not errors:

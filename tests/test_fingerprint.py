@@ -7,7 +7,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from newsarchive.content.model import Article, Body, Term
-from newsarchive.render.fingerprint import Fingerprints
+from newsarchive.render.fingerprint import Fingerprints, Structure
 from newsarchive.render.pages import PageJob
 
 
@@ -44,3 +44,56 @@ def test_equal_contexts_have_equal_digests(context):
 
 def test_unknown_values_are_never_skipped():
     assert _of({"a": object()}) is None
+
+
+def test_structure_covers_every_field_of_the_index():
+    """Structure.of writes out each of these fields; a new one must be added there too, or a
+    page could keep a fingerprint made from inputs that have changed."""
+    from dataclasses import fields
+
+    from newsarchive.site.index import Listing, Month, SiteIndex, Year
+
+    assert {f.name for f in fields(SiteIndex)} == {"articles", "pages", "topics", "outlets", "years", "related"}
+    assert {f.name for f in fields(Listing)} == {"term", "articles", "about"}
+    assert {f.name for f in fields(Year)} == {"year", "months", "articles"}
+    assert {f.name for f in fields(Month)} == {"year", "month", "articles"}
+
+
+def test_structure_changes_with_the_index_not_with_an_article_body():
+    from dataclasses import replace
+
+    from newsarchive.site.index import Listing, SiteIndex
+
+    a, b = _article("a"), _article("b")
+
+    def index(articles, term="t", related=None):
+        return SiteIndex(articles=articles, pages=[], topics=[Listing(Term(term, "t"), list(articles))],
+                         outlets=[], years=[], related=related or {})
+
+    digest = Structure.of(index([a, b]), "site", False).digest
+    edited = replace(a, body=replace(a.body, key="another key"), title="Another title")
+    assert Structure.of(index([edited, b]), "site", False).digest == digest
+    for other in (Structure.of(index([b, a]), "site", False), Structure.of(index([a]), "site", False),
+                  Structure.of(index([a, b], term="T"), "site", False),
+                  Structure.of(index([a, b], related={"/a/": [b]}), "site", False),
+                  Structure.of(index([a, b]), "site", True), Structure.of(index([a, b]), "other site", False)):
+        assert other.digest != digest
+    same = Structure.of(index([edited, b]), "site", False)
+    assert same.changed_since(digest, ["key-a", "key-b"], [edited, b]) == {id(edited)}
+    assert same.changed_since("an older structure", ["key-a", "key-b"], [edited, b]) is None
+
+
+def test_shows_finds_an_article_wherever_a_fingerprint_would_meet_it():
+    from newsarchive.site.index import Listing, paginate
+
+    a, b = _article("a"), _article("b")
+    prints = Fingerprints("site")
+    changed = {id(a)}
+    [pager] = paginate([b, a], 5, lambda n: f"/p/{n}/")
+    for context in ({"article": a}, {"related": [b, a]}, {"x": [[a]]}, {"pager": pager}, {"x": (b, a)},
+                    {"x": {"y": a}}, {"x": object()}):
+        assert prints.shows(context, changed), context
+    # A listing is walked shallowly: its articles only counted, its fields in the structure.
+    for context in ({"article": b, "title": "T", "related": [b]}, {"listing": Listing(Term("t", "t"), [a])},
+                    {"x": Term("n", "s")}, {"d": date(2020, 1, 1)}, {"n": 1, "f": 1.5, "none": None}):
+        assert not prints.shows(context, changed), context

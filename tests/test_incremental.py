@@ -181,3 +181,96 @@ def test_failed_build_after_incremental_ones_leaves_output_untouched(site: Site,
     shutil.rmtree(cold.output_dir, ignore_errors=True)
     build(cold)
     assert tree(site.output) == tree(Path(cold.output_dir))
+
+
+def _walked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The addresses of the pages whose context is walked for a fingerprint from now on."""
+    from newsarchive.render.fingerprint import Fingerprints
+
+    walked: list[str] = []
+    original = Fingerprints.of
+
+    def spying(self, job):  # type: ignore[no-untyped-def]
+        walked.append(job.url)
+        return original(self, job)
+
+    monkeypatch.setattr(Fingerprints, "of", spying)
+    return walked
+
+
+def test_an_edit_that_keeps_the_structure_walks_only_the_pages_showing_it(site: Site, tmp_path, monkeypatch):
+    """Which articles every listing and related list holds is unchanged by a body edit: only
+    the pages that show the edited article are looked at; an addition looks at every page."""
+    site.config("per_page = 3\n")
+    archive = Archive(site, 6)
+    for _ in range(20):
+        archive.add()
+    warm, cold = configs(site, tmp_path)
+    build(warm)
+    walked = _walked(monkeypatch)
+    name = archive.names[7]
+    path = archive.path(name)
+    path.write_text(path.read_text(encoding="utf-8") + "\nA new closing paragraph.\n", encoding="utf-8")
+    build(warm)
+    pages = [p for p in site.output.rglob("index.html")]
+    assert any(Path(name).name in url for url in walked)
+    assert 0 < len(walked) < len(pages) / 2, walked
+    build(cold)
+    assert tree(site.output) == tree(Path(cold.output_dir))
+    walked.clear()
+    archive.add()
+    build(warm)
+    assert len(walked) >= len(pages)
+
+
+def test_an_edit_a_failed_build_read_is_still_rendered_by_the_next_one(site: Site, tmp_path):
+    """The failed build keeps the edited article in the cache but writes no page: the next
+    build compares article keys with the last *successful* build's, not with the cache."""
+    archive = Archive(site, 8)
+    for _ in range(10):
+        archive.add()
+    warm, cold = configs(site, tmp_path)
+    build(warm)
+    edited, broken = archive.path(archive.names[2]), archive.path(archive.names[5])
+    edited.write_text(edited.read_text(encoding="utf-8") + "\nA sentence seen by a failed build.\n", encoding="utf-8")
+    good = broken.read_text(encoding="utf-8")
+    broken.write_text(good.replace("date:", "date: 2020-02-30\nx:"), encoding="utf-8")
+    with pytest.raises(BuildError):
+        build(warm)
+    broken.write_text(good, encoding="utf-8")
+    build(warm)
+    assert any("A sentence seen by a failed build." in p.read_text(encoding="utf-8")
+               for p in site.output.rglob("index.html"))
+    build(cold)
+    assert tree(site.output) == tree(Path(cold.output_dir))
+
+
+def test_registry_and_static_page_changes_match_a_cold_build(site: Site, tmp_path):
+    """What pages show besides articles: a topic's description and registered name, a static
+    page (in every page's navigation)."""
+    archive = Archive(site, 9)
+    for _ in range(12):
+        archive.add()
+
+    def registry(description: str, name: str = "Energy") -> None:
+        entries = [(topic, f"About {topic}.") for topic in TOPICS if topic != "Energy"]
+        entries.append((name, description))
+        site.write("content/topics.toml", "".join(
+            f'[[topic]]\nname = "{topic}"\ndescription = "{text}"\naliases = ["Energy"]\n\n' if topic == name != "Energy"
+            else f'[[topic]]\nname = "{topic}"\ndescription = "{text}"\n\n' for topic, text in entries))
+
+    steps = [
+        lambda: registry("Oil, gas and power."),
+        lambda: registry("Oil, gas, power and the grid."),
+        lambda: registry("Oil, gas, power and the grid.", name="Energy policy"),
+        lambda: site.write("content/pages/about.md", "---\ntitle: About\n---\n\nWho we are.\n"),
+        lambda: site.write("content/pages/about.md", "---\ntitle: About us\n---\n\nWho we are, and why.\n"),
+    ]
+    warm, cold = configs(site, tmp_path)
+    build(warm)
+    for number, step in enumerate(steps):
+        step()
+        build(warm)
+        shutil.rmtree(cold.output_dir, ignore_errors=True)
+        build(cold)
+        assert tree(site.output) == tree(Path(cold.output_dir)), f"after step {number}"

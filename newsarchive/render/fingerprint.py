@@ -9,19 +9,28 @@ fields and the *number* of its articles: the articles a page shows are in its pa
 templates use a whole listing's articles only to count them (the incremental-build test
 compares every page with a cold build, so a template that starts using more is caught).
 A context holding a value of a kind not known here is never skipped: it is always rendered.
+
+Most warm builds change a few articles and nothing of the site's structure (which articles
+each listing, year, month and related list holds, in which order). `Structure` tells that
+in one pass over the index; then a page that shows none of the changed articles has the
+inputs it had last time, and keeps its fingerprint without being walked (`shows`).
 """
 
 from __future__ import annotations
 
 import dataclasses
+import hashlib
+from array import array
+from dataclasses import dataclass
 from datetime import date, datetime
+from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
 from .. import cache
 from ..config import Config
 from ..content.model import Article, Page
-from ..site.index import Listing, Month, Pager, Year
+from ..site.index import Listing, Month, Pager, SiteIndex, Year
 from .pages import PageJob
 
 _SHALLOW = (Listing, Year, Month)
@@ -43,6 +52,58 @@ def site_digest(config: Config, nav_pages: list[Page]) -> str:
     return cache.digest(cache.generator_digest(), tuple(versions), repr(config.resolved()), repr(nav_pages), *files)
 
 
+@dataclass(frozen=True)
+class Structure:
+    """What every page's inputs hold besides the articles themselves: the site (`site_digest`),
+    whether search is on, and the index with each article by its source path. Pages reach
+    articles only through the index, so between two builds of one structure a page's
+    fingerprint changes only if an article it shows changed (its cache key)."""
+
+    digest: str
+    keys: list[str]  # each article's cache key, in the index's order (newest first)
+
+    @classmethod
+    def of(cls, index: SiteIndex, site: str, search: bool) -> Structure:
+        h = hashlib.blake2b(digest_size=16)
+
+        def add(text: str) -> None:
+            data = text.encode("utf-8", "surrogatepass")
+            h.update(len(data).to_bytes(8, "little"))
+            h.update(data)
+
+        # Each list of articles as their positions in index.articles (whose paths are written
+        # out once): looked up by id, without touching ten thousand objects again.
+        position = {id(article): i for i, article in enumerate(index.articles)}
+
+        def paths(groups: list[list[Article]]) -> None:  # one pass for many lists: this runs on every build
+            h.update(array("q", map(position.get, map(id, chain.from_iterable(groups)), repeat(-1))).tobytes())
+            add(",".join(map(str, map(len, groups))))
+
+        # Every field of the index and of its listings, years and months is here (a test
+        # checks the field names): a field left out would let a page keep stale inputs.
+        add(site)
+        add("search" if search else "")
+        add("\x1f".join([article.source_path for article in index.articles]))
+        add(repr(index.pages))
+        for listings in (index.topics, index.outlets):
+            add("\x1e".join([f"{listing.term!r}\x1d{listing.about!r}" for listing in listings]))
+            paths([listing.articles for listing in listings])
+        add("\x1e".join([f"{year.year}:" + ",".join([f"{m.year}-{m.month}" for m in year.months])
+                         for year in index.years]))
+        paths([year.articles for year in index.years])
+        paths([month.articles for year in index.years for month in year.months])
+        add("\x1f".join(index.related))
+        paths(list(index.related.values()))
+        return cls(h.hexdigest(), [article.body.key for article in index.articles])
+
+    def changed_since(self, structure: str, keys: list[str], articles: list[Article]) -> set[int] | None:
+        """The ids of the articles whose cache key differs from the last build's, when the
+        last build had this structure (`structure`, `keys`: what it recorded); else None."""
+        if not structure or structure != self.digest or len(keys) != len(articles) or "" in self.keys:
+            return None
+        return {id(article) for article, key in zip(articles, keys, strict=True) if article.body.key != key}
+
+
 class Fingerprints:
     """Page digests. A context is written out as one string, each value tagged with its kind
     and each string with its length, so two different contexts never write the same text;
@@ -60,6 +121,39 @@ class Fingerprints:
             return cache.digest(self.site, job.template, job.url, encoded)
         except _Unknown:
             return None
+
+    def shows(self, value: Any, changed: set[int]) -> bool:
+        """Whether a context holds one of the `changed` articles where `_walk` would meet it
+        (or something `_walk` does not know, which counts as yes)."""
+        kind = type(value)
+        if kind is str or value is None or kind is int or kind is bool:
+            return False
+        if kind is Article:
+            return id(value) in changed
+        if kind is list or kind is tuple:
+            shows = self.shows
+            for item in value:
+                if type(item) is Article:
+                    if id(item) in changed:
+                        return True
+                elif shows(item, changed):
+                    return True
+            return False
+        if kind is dict:
+            shows = self.shows
+            return any([shows(item, changed) for item in value.values()]) or any(
+                [shows(key, changed) for key in value if type(key) is not str])
+        if isinstance(value, (str, int, float, datetime, date)):
+            return False
+        if isinstance(value, Pager):
+            return self.shows(list(value.items), changed)
+        if isinstance(value, _SHALLOW):
+            return False  # its fields are in the structure; its articles only counted
+        if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            return any(self.shows(getattr(value, f.name), changed) for f in dataclasses.fields(value))
+        if isinstance(value, (list, tuple)):
+            return any(self.shows(item, changed) for item in value)
+        return True
 
     def article_key(self, article: Article) -> str:
         return self._article(article)

@@ -45,9 +45,11 @@ class Renderer:
     out: StagedOutput
     fingerprints: Fingerprints | None = None
     nav: tuple[NavItem, ...] = ()
+    site: str = ""  # site_digest: what every page depends on
 
     def __post_init__(self) -> None:
         self.nav = site_nav(self.urls, self.nav_pages)
+        self.site = site_digest(self.config, self.nav_pages)
 
     def render(self, job: PageJob) -> str:
         return self.env.get_template(job.template).render(
@@ -73,24 +75,34 @@ class Renderer:
         return self.out.records(), errors
 
 
-def render_all(renderer: Renderer, jobs: list[PageJob], progress: Progress | None = None) -> tuple[int, list[ContentError]]:
+def render_all(renderer: Renderer, jobs: list[PageJob], progress: Progress | None = None,
+               changed: set[int] | None = None) -> tuple[int, list[ContentError]]:
     """Render every job whose inputs changed since the last build; keep the others' files.
+    `changed`: when the site's structure is the last build's, the ids of the articles that
+    changed (fingerprint.Structure): a page showing none of them is kept without a look.
 
     Returns (pages rendered, errors); written files are recorded in renderer.out.
     """
     out = renderer.out
     progress = progress or Progress()
-    fingerprints = renderer.fingerprints = Fingerprints(site_digest(renderer.config, renderer.nav_pages))
+    fingerprints = renderer.fingerprints = Fingerprints(renderer.site)
     todo: list[tuple[PageJob, str | None]] = []
-    if not out.previous.pages:
+    previous = out.previous.pages
+    if not previous:
         # Nothing to compare with (a first build): every page is rendered, and each page's
         # fingerprint, kept for the next build, is worked out where it is rendered.
         todo = [(job, _LATER) for job in jobs]
     else:
+        output_rel, shows = renderer.urls.output_rel, fingerprints.shows
         for job in jobs:
+            rel = output_rel(job.url)
+            if changed is not None:
+                kept = previous.get(rel)
+                if kept is not None and not shows(job.context, changed) and out.keep(rel):
+                    out.pages[rel] = kept
+                    continue
             fingerprint = fingerprints.of(job)
-            rel = renderer.urls.output_rel(job.url)
-            if fingerprint is not None and out.previous.pages.get(rel) == fingerprint and out.keep(rel):
+            if fingerprint is not None and previous.get(rel) == fingerprint and out.keep(rel):
                 out.pages[rel] = fingerprint
                 continue
             todo.append((job, fingerprint))
