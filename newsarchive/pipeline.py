@@ -12,7 +12,7 @@ from collections.abc import Callable
 from contextlib import nullcontext
 from functools import partial
 from pathlib import Path, PurePosixPath
-from typing import Any
+from typing import Any, TypeVar
 
 import jinja2
 
@@ -33,8 +33,10 @@ from .render.sitemap import SitemapEntry, robots_txt, sitemap_entries, sitemap_f
 from .render.templates import make_environment
 from .search import SearchIndexError, index_site, shards_of
 from .site import ids
-from .site.index import RelatedMemo, SiteIndex, build_index, describe
+from .site.index import IndexSnapshot, RelatedMemo, SiteIndex, build_index, describe, index_inputs
 from .site.urls import Urls
+
+T = TypeVar("T")
 
 
 def run(config: Config, progress: Progress, started: float, pagefind: Path | None,
@@ -48,7 +50,17 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         content = load_content(config, progress, known, complete=scanned is not None and scanned.complete)
         urls = Urls(config)
         memo = _related_memo(config)
-        index, errors = build_index(content.articles, content.pages, urls, config.related_count, memo)
+        # The last build's index, when it was made from the same inputs: most builds change
+        # no article's date, slug, outlet or topics, and none is added or removed.
+        inputs = index_inputs(content.articles, content.pages, repr(config.resolved()))
+        snapshot = _cached(config, "index.pickle", IndexSnapshot)
+        index = snapshot.restore(content.articles, content.pages) if snapshot and snapshot.inputs == inputs else None
+        errors: list[ContentError] = []
+        if index is None:
+            index, errors = build_index(content.articles, content.pages, urls, config.related_count, memo)
+            snapshot = IndexSnapshot.of(index, inputs) if config.cache_dir is not None else None
+        else:
+            snapshot = None  # the cached one stands
         errors += ids.check_ids(index.articles, ids.authority(config))
         if content.errors or errors:
             raise BuildError(content.errors + errors)
@@ -77,7 +89,7 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
             out.stage()
         with parallel.background(_deferred, out, side) if beside else nullcontext() as job:
             progress.stage("Rendering", len(jobs) + len(redirects), "pages")
-            structure = Structure.of(index, renderer.site, pagefind is not None)  # after the fork: the child needs none of it
+            structure = Structure.of(index, renderer.site, pagefind is not None, inputs)
             changed = structure.changed_since(out.previous.structure, out.previous.article_keys, index.articles)
             out.structure, out.article_keys = structure.digest, structure.keys
             errors = render_all(renderer, jobs, progress, changed)[1]
@@ -110,11 +122,12 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
                                                "run the build again with -v, or check the Pagefind install")]) from None
         progress.stage("Writing")
         out.commit()
-    if config.cache_dir is not None and memo.changed:
-        try:
-            cache.save(Path(config.cache_dir) / "related.pickle", cache.generator_digest(), memo)
-        except OSError:
-            pass  # the next build ranks every article again
+    for name, kept in (("related.pickle", memo if memo.changed else None), ("index.pickle", snapshot)):
+        if config.cache_dir is not None and kept is not None:
+            try:
+                cache.save(Path(config.cache_dir) / name, cache.generator_digest(), kept)
+            except OSError:
+                pass  # the next build makes it again
     progress.finish()
     return BuildResult(
         articles=len(index.articles),
@@ -185,13 +198,20 @@ def _copy_tree(source: Path, target: PurePosixPath, out: StagedOutput) -> None:
 
 def _related_memo(config: Config) -> RelatedMemo:
     """The last build's related lists, or an empty memo (no cache, another generator)."""
-    if config.cache_dir is None:
-        return RelatedMemo()
-    stored = cache.load(Path(config.cache_dir) / "related.pickle", cache.generator_digest())
-    if not isinstance(stored, RelatedMemo):
+    stored = _cached(config, "related.pickle", RelatedMemo)
+    if stored is None:
         return RelatedMemo()
     stored.changed = False
     return stored
+
+
+def _cached(config: Config, name: str, kind: type[T]) -> T | None:
+    """What the last build kept in the cache under `name`, if it is a `kind` made by this
+    very generator; else None."""
+    if config.cache_dir is None:
+        return None
+    stored = cache.load(Path(config.cache_dir) / name, cache.generator_digest())
+    return stored if isinstance(stored, kind) else None
 
 
 def _sitemap(entries: list[SitemapEntry], urls: Urls, out: StagedOutput) -> None:

@@ -46,41 +46,118 @@ def test_unknown_values_are_never_skipped():
     assert _of({"a": object()}) is None
 
 
-def test_structure_covers_every_field_of_the_index():
-    """Structure.of writes out each of these fields; a new one must be added there too, or a
-    page could keep a fingerprint made from inputs that have changed."""
+def test_the_snapshot_covers_every_field_of_the_index():
+    """IndexSnapshot keeps and restores each of these fields; a new one must be added there
+    too, or a build using the snapshot would lose it."""
     from dataclasses import fields
 
     from newsarchive.site.index import Listing, Month, SiteIndex, Year
 
     assert {f.name for f in fields(SiteIndex)} == {"articles", "pages", "topics", "outlets", "years", "related"}
-    assert {f.name for f in fields(Listing)} == {"term", "articles", "about"}
+    assert {f.name for f in fields(Listing)} == {"term", "articles", "about"}  # about: added by describe
     assert {f.name for f in fields(Year)} == {"year", "months", "articles"}
     assert {f.name for f in fields(Month)} == {"year", "month", "articles"}
 
 
-def test_structure_changes_with_the_index_not_with_an_article_body():
+def _corpus() -> list[Article]:
     from dataclasses import replace
 
-    from newsarchive.site.index import Listing, SiteIndex
+    topics = ("t", "u", "v")
+    return [replace(_article(f"articles/{n}.md", outlet="OP"[n % 2], topics=topics[: 1 + n % 3]),
+                    slug=f"s{n}", date=datetime(2020, 1 + n % 3, 1 + n, tzinfo=UTC)) for n in range(8)]
 
-    a, b = _article("a"), _article("b")
 
-    def index(articles, term="t", related=None):
-        return SiteIndex(articles=articles, pages=[], topics=[Listing(Term(term, "t"), list(articles))],
-                         outlets=[], years=[], related=related or {})
+def _index(articles: list[Article]):
+    from newsarchive.config import Config
+    from newsarchive.site.index import IndexSnapshot, build_index
+    from newsarchive.site.urls import Urls
 
-    digest = Structure.of(index([a, b]), "site", False).digest
-    edited = replace(a, body=replace(a.body, key="another key"), title="Another title")
-    assert Structure.of(index([edited, b]), "site", False).digest == digest
-    for other in (Structure.of(index([b, a]), "site", False), Structure.of(index([a]), "site", False),
-                  Structure.of(index([a, b], term="T"), "site", False),
-                  Structure.of(index([a, b], related={"/a/": [b]}), "site", False),
-                  Structure.of(index([a, b]), "site", True), Structure.of(index([a, b]), "other site", False)):
+    index, errors = build_index(articles, [], Urls(Config(base_url="https://example.org/")), 3)
+    assert not errors
+    return index, IndexSnapshot.of(index, "")
+
+
+def _changed(value: object) -> object:
+    """Another value of the same kind, for each kind an Article field holds."""
+    from datetime import timedelta
+
+    from newsarchive.content.model import Body, Image
+
+    if isinstance(value, bool):
+        return not value
+    if isinstance(value, int):
+        return value + 1
+    if isinstance(value, str):
+        return value + "x"
+    if isinstance(value, datetime):
+        return value + timedelta(days=400)
+    if value is None:  # updated
+        return datetime(2021, 6, 1, tzinfo=UTC)
+    if isinstance(value, Term):
+        return Term("Zed", "zed")
+    if isinstance(value, Body):
+        return Body(path=value.path, key=value.key + "x")
+    if isinstance(value, tuple):
+        extra = {"topics": Term("Zed", "zed"), "images": Image("c", src="i.png"), "aliases": "old/x/",
+                 "field_lines": ("title", 3)}
+        return value + (extra.get(_changed.field, "n") if _changed.field != "trailing_images" else Image("c"),)
+    raise AssertionError(f"no other value for {value!r}")
+
+
+def test_index_inputs_change_with_every_field_the_index_depends_on():
+    """For each field of an article: changing it changes index_inputs, or leaves the index
+    as it was. A field build_index starts to read fails here until index_inputs reads it."""
+    from dataclasses import fields, replace
+
+    from newsarchive.site.index import index_inputs
+
+    articles = _corpus()
+    inputs = index_inputs(articles, [], "settings")
+    _, snapshot = _index(articles)
+    moved = set()
+    for f in fields(Article):
+        _changed.field = f.name
+        for i in (0, 5):
+            other = list(articles)
+            other[i] = replace(articles[i], **{f.name: _changed(getattr(articles[i], f.name))})
+            if index_inputs(other, [], "settings") != inputs:
+                moved.add(f.name)
+            else:
+                assert _index(other)[1] == snapshot, f"{f.name} changes the index, not index_inputs"
+    assert {"source_path", "slug", "date", "outlet", "topics", "id"} <= moved
+    assert "body" not in moved and "title" not in moved
+
+
+def test_the_snapshot_gives_back_the_index_it_was_made_from():
+    import random
+
+    articles = _corpus()
+    index, snapshot = _index(articles)
+    shuffled = list(articles)
+    random.Random(1).shuffle(shuffled)
+    assert snapshot.restore(shuffled, []) == index
+    assert snapshot.restore(articles[1:], []) is None  # not the articles it was made of
+
+
+def test_structure_changes_with_the_site_the_index_and_the_registries():
+    from dataclasses import replace
+
+    from newsarchive.content.registry import Entry
+
+    articles = _corpus()
+    index, _ = _index(articles)
+    digest = Structure.of(index, "site", False, "inputs").digest
+    assert Structure.of(index, "site", False, "inputs").digest == digest
+    described, _ = _index(articles)
+    described.topics[0].about = Entry(name="t", slug="t", description="About t.")
+    for other in (Structure.of(index, "other site", False, "inputs"), Structure.of(index, "site", True, "inputs"),
+                  Structure.of(index, "site", False, "other inputs"), Structure.of(described, "site", False, "inputs")):
         assert other.digest != digest
-    same = Structure.of(index([edited, b]), "site", False)
-    assert same.changed_since(digest, ["key-a", "key-b"], [edited, b]) == {id(edited)}
-    assert same.changed_since("an older structure", ["key-a", "key-b"], [edited, b]) is None
+    keys = [article.body.key for article in index.articles]
+    edited = [replace(a, body=replace(a.body, key="new")) if i == 2 else a for i, a in enumerate(index.articles)]
+    same = Structure(digest, [a.body.key for a in edited])
+    assert same.changed_since(digest, keys, edited) == {id(edited[2])}
+    assert same.changed_since("another structure", keys, edited) is None
 
 
 def test_shows_finds_an_article_wherever_a_fingerprint_would_meet_it():

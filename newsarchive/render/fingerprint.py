@@ -12,18 +12,16 @@ A context holding a value of a kind not known here is never skipped: it is alway
 
 Most warm builds change a few articles and nothing of the site's structure (which articles
 each listing, year, month and related list holds, in which order). `Structure` tells that
-in one pass over the index; then a page that shows none of the changed articles has the
-inputs it had last time, and keeps its fingerprint without being walked (`shows`).
+from what the index was made of (site.index.index_inputs); then a page that shows none of
+the changed articles has the inputs it had last time, and keeps its fingerprint without
+being walked (`shows`).
 """
 
 from __future__ import annotations
 
 import dataclasses
-import hashlib
-from array import array
 from dataclasses import dataclass
 from datetime import date, datetime
-from itertools import chain, repeat
 from pathlib import Path
 from typing import Any
 
@@ -55,46 +53,20 @@ def site_digest(config: Config, nav_pages: list[Page]) -> str:
 @dataclass(frozen=True)
 class Structure:
     """What every page's inputs hold besides the articles themselves: the site (`site_digest`),
-    whether search is on, and the index with each article by its source path. Pages reach
-    articles only through the index, so between two builds of one structure a page's
-    fingerprint changes only if an article it shows changed (its cache key)."""
+    whether search is on, and the index (what it was made from, and the registries' entries
+    added to it). Pages reach articles only through the index, so between two builds of one
+    structure a page's fingerprint changes only if an article it shows changed (its cache key)."""
 
     digest: str
     keys: list[str]  # each article's cache key, in the index's order (newest first)
 
     @classmethod
-    def of(cls, index: SiteIndex, site: str, search: bool) -> Structure:
-        h = hashlib.blake2b(digest_size=16)
-
-        def add(text: str) -> None:
-            data = text.encode("utf-8", "surrogatepass")
-            h.update(len(data).to_bytes(8, "little"))
-            h.update(data)
-
-        # Each list of articles as their positions in index.articles (whose paths are written
-        # out once): looked up by id, without touching ten thousand objects again.
-        position = {id(article): i for i, article in enumerate(index.articles)}
-
-        def paths(groups: list[list[Article]]) -> None:  # one pass for many lists: this runs on every build
-            h.update(array("q", map(position.get, map(id, chain.from_iterable(groups)), repeat(-1))).tobytes())
-            add(",".join(map(str, map(len, groups))))
-
-        # Every field of the index and of its listings, years and months is here (a test
-        # checks the field names): a field left out would let a page keep stale inputs.
-        add(site)
-        add("search" if search else "")
-        add("\x1f".join([article.source_path for article in index.articles]))
-        add(repr(index.pages))
-        for listings in (index.topics, index.outlets):
-            add("\x1e".join([f"{listing.term!r}\x1d{listing.about!r}" for listing in listings]))
-            paths([listing.articles for listing in listings])
-        add("\x1e".join([f"{year.year}:" + ",".join([f"{m.year}-{m.month}" for m in year.months])
-                         for year in index.years]))
-        paths([year.articles for year in index.years])
-        paths([month.articles for year in index.years for month in year.months])
-        add("\x1f".join(index.related))
-        paths(list(index.related.values()))
-        return cls(h.hexdigest(), [article.body.key for article in index.articles])
+    def of(cls, index: SiteIndex, site: str, search: bool, inputs: str) -> Structure:
+        """`inputs`: what the index was made from (site.index.index_inputs), which decides
+        it; the registries' entries are added to it afterwards (`describe`)."""
+        about = [(listing.term.slug, listing.about) for listing in (*index.topics, *index.outlets)]
+        digest = cache.digest(site, search, inputs, repr(about), repr(index.pages))
+        return cls(digest, [article.body.key for article in index.articles])
 
     def changed_since(self, structure: str, keys: list[str], articles: list[Article]) -> set[int] | None:
         """The ids of the articles whose cache key differs from the last build's, when the
