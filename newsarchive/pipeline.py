@@ -76,22 +76,24 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         if errors:
             raise BuildError(errors)
         renderer = Renderer(env, config, urls, index.pages, out)
+        structure = Structure.of(index, renderer.site, pagefind is not None, inputs)
+        changed = structure.changed_since(out.previous.structure, out.previous.article_keys, index.articles)
+        out.structure, out.article_keys = structure.digest, structure.keys
         # Feeds, the sitemap and copied files do not depend on the pages: a forked child
         # makes them meanwhile. On a first build it keeps both cores busy where one stage
         # alone would leave one idle (the start and end of each pool), and the child writes
-        # into the staging folder, which is certain to be needed, itself. On a warm build,
-        # which renders a few pages, this process checks the copies itself meanwhile:
-        # the child would have to touch every article and image, copying memory pages.
+        # into the staging folder, which is certain to be needed, itself. When the structure
+        # is the last build's (a few pages to render), this process checks the copies itself
+        # meanwhile: the child would have to touch every article and image, copying memory
+        # pages. The child also keeps the new index in the cache.
         beside = parallel.cpu_count() > 1 and parallel.can_fork()
-        copy_here = beside and out.trusted
-        side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known, renderer.site, not copy_here)
+        copy_here = beside and changed is not None
+        side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known, renderer.site,
+                       not copy_here, snapshot)
         if beside and not out.trusted:
             out.stage()
         with parallel.background(_deferred, out, side) if beside else nullcontext() as job:
             progress.stage("Rendering", len(jobs) + len(redirects), "pages")
-            structure = Structure.of(index, renderer.site, pagefind is not None, inputs)
-            changed = structure.changed_since(out.previous.structure, out.previous.article_keys, index.articles)
-            out.structure, out.article_keys = structure.digest, structure.keys
             errors = render_all(renderer, jobs, progress, changed)[1]
             if not errors:
                 errors = render_all(renderer, redirects, progress, changed)[1]
@@ -122,12 +124,8 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
                                                "run the build again with -v, or check the Pagefind install")]) from None
         progress.stage("Writing")
         out.commit()
-    for name, kept in (("related.pickle", memo if memo.changed else None), ("index.pickle", snapshot)):
-        if config.cache_dir is not None and kept is not None:
-            try:
-                cache.save(Path(config.cache_dir) / name, cache.generator_digest(), kept)
-            except OSError:
-                pass  # the next build makes it again
+    if memo.changed:
+        _keep(config, "related.pickle", memo)
     progress.finish()
     return BuildResult(
         articles=len(index.articles),
@@ -144,10 +142,13 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
 
 
 def _beside_pages(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment, figures: FigureRenderer,
-                  out: StagedOutput, jobs: list[PageJob], known: dict[str, Stat], site: str, copy: bool = True
-                  ) -> tuple[int, list[ContentError]]:
+                  out: StagedOutput, jobs: list[PageJob], known: dict[str, Stat], site: str, copy: bool = True,
+                  snapshot: IndexSnapshot | None = None) -> tuple[int, list[ContentError]]:
     """Static files and images (if `copy`), every feed, the sitemap and robots.txt; (the
-    number of feed files, template errors)."""
+    number of feed files, template errors). A new index snapshot goes to the cache: it
+    holds whatever becomes of the build (same inputs, same index)."""
+    if snapshot is not None:
+        _keep(config, "index.pickle", snapshot)
     if copy:
         _copy_files(config, index, urls, out, known)
     feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))
@@ -203,6 +204,15 @@ def _related_memo(config: Config) -> RelatedMemo:
         return RelatedMemo()
     stored.changed = False
     return stored
+
+
+def _keep(config: Config, name: str, payload: object) -> None:
+    """Keep `payload` in the cache under `name`, for the next build (see _cached)."""
+    if config.cache_dir is not None:
+        try:
+            cache.save(Path(config.cache_dir) / name, cache.generator_digest(), payload)
+        except OSError:
+            pass  # the next build makes it again
 
 
 def _cached(config: Config, name: str, kind: type[T]) -> T | None:
