@@ -56,11 +56,9 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         snapshot = _cached(config, "index.pickle", IndexSnapshot)
         index = snapshot.restore(content.articles, content.pages) if snapshot and snapshot.inputs == inputs else None
         errors: list[ContentError] = []
+        made = index is None  # else the cached snapshot stands
         if index is None:
             index, errors = build_index(content.articles, content.pages, urls, config.related_count, memo)
-            snapshot = IndexSnapshot.of(index, inputs) if config.cache_dir is not None else None
-        else:
-            snapshot = None  # the cached one stands
         errors += ids.check_ids(index.articles, ids.authority(config))
         if content.errors or errors:
             raise BuildError(content.errors + errors)
@@ -89,7 +87,7 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         beside = parallel.cpu_count() > 1 and parallel.can_fork()
         copy_here = beside and changed is not None
         side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known, renderer.site,
-                       not copy_here, snapshot)
+                       not copy_here, inputs if made and config.cache_dir is not None else None)
         if beside and not out.trusted:
             out.stage()
         with parallel.background(_deferred, out, side) if beside else nullcontext() as job:
@@ -143,12 +141,12 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
 
 def _beside_pages(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment, figures: FigureRenderer,
                   out: StagedOutput, jobs: list[PageJob], known: dict[str, Stat], site: str, copy: bool = True,
-                  snapshot: IndexSnapshot | None = None) -> tuple[int, list[ContentError]]:
+                  inputs: str | None = None) -> tuple[int, list[ContentError]]:
     """Static files and images (if `copy`), every feed, the sitemap and robots.txt; (the
-    number of feed files, template errors). A new index snapshot goes to the cache: it
-    holds whatever becomes of the build (same inputs, same index)."""
-    if snapshot is not None:
-        _keep(config, "index.pickle", snapshot)
+    number of feed files, template errors). A new index (`inputs`: what it was made from)
+    goes to the cache: it holds whatever becomes of the build (same inputs, same index)."""
+    if inputs is not None:
+        _keep(config, "index.pickle", IndexSnapshot.of(index, inputs))
     if copy:
         _copy_files(config, index, urls, out, known)
     feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))
