@@ -105,6 +105,18 @@ def configs(site: Site, tmp_path: Path) -> tuple[Config, Config]:
     return warm, cold
 
 
+def built(site: Site, tmp_path: Path, seed: int, articles: int) -> tuple[Archive, Config, Config]:
+    """A random archive of `articles`, three a page, built once with a cache; (archive, the
+    warm config, a cold one)."""
+    site.config("per_page = 3\n")
+    archive = Archive(site, seed)
+    for _ in range(articles):
+        archive.add()
+    warm, cold = configs(site, tmp_path)
+    build(warm)
+    return archive, warm, cold
+
+
 @pytest.mark.parametrize("seed", [1, 2])
 def test_random_changes_match_a_cold_build(site: Site, tmp_path, seed):
     site.config("per_page = 3\n")
@@ -124,12 +136,7 @@ def test_random_changes_match_a_cold_build(site: Site, tmp_path, seed):
 
 
 def test_no_op_rebuild_writes_nothing_and_keeps_output(site: Site, tmp_path):
-    site.config("per_page = 3\n")
-    archive = Archive(site, 3)
-    for _ in range(12):
-        archive.add()
-    warm, _ = configs(site, tmp_path)
-    build(warm)
+    _, warm, _ = built(site, tmp_path, 3, 12)
     build(warm)  # the second build creates the spare tree
     inode = site.output.stat().st_ino
     stamps = {p: p.stat().st_mtime_ns for p in site.output.rglob("*") if p.is_file()}
@@ -140,12 +147,7 @@ def test_no_op_rebuild_writes_nothing_and_keeps_output(site: Site, tmp_path):
 
 
 def test_editing_one_body_rewrites_only_the_pages_that_show_it(site: Site, tmp_path):
-    site.config("per_page = 3\n")
-    archive = Archive(site, 4)
-    for _ in range(20):
-        archive.add()
-    warm, _ = configs(site, tmp_path)
-    build(warm)
+    archive, warm, _ = built(site, tmp_path, 4, 20)
     name = archive.names[7]
     path = archive.path(name)
     text = path.read_text(encoding="utf-8")
@@ -201,12 +203,7 @@ def _walked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 def test_an_edit_that_keeps_the_structure_walks_only_the_pages_showing_it(site: Site, tmp_path, monkeypatch):
     """Which articles every listing and related list holds is unchanged by a body edit: only
     the pages that show the edited article are looked at; an addition looks at every page."""
-    site.config("per_page = 3\n")
-    archive = Archive(site, 6)
-    for _ in range(20):
-        archive.add()
-    warm, cold = configs(site, tmp_path)
-    build(warm)
+    archive, warm, cold = built(site, tmp_path, 6, 20)
     walked = _walked(monkeypatch)
     name = archive.names[7]
     path = archive.path(name)
