@@ -101,7 +101,9 @@ def build_index(
 ) -> tuple[SiteIndex, list[ContentError]]:
     """The site's structure; `memo` (the last build's related lists) is used and updated."""
     errors: list[ContentError] = []
-    articles = sorted(articles, key=newest_first)
+    keys = [newest_first(article) for article in articles]  # once: the related lists need them too
+    order = sorted(range(len(articles)), key=keys.__getitem__)
+    articles, keys = [articles[i] for i in order], [keys[i] for i in order]
     errors += _unique(articles, urls.article, "slug", "is already the URL of {other}",
                       "set a different 'slug:' in one of them")
     errors += _unique([a for a in articles if a.id], lambda a: a.id, "id", "is already the id of {other}",
@@ -116,7 +118,7 @@ def build_index(
         topics=topics,
         outlets=outlets,
         years=_years(articles),
-        related=_related(articles, urls, related_count, memo),
+        related=_related(articles, urls, related_count, memo, keys),
     )
     return index, errors
 
@@ -206,9 +208,19 @@ def describe(index: SiteIndex, registries: Registries) -> None:
 
 def _unique(items: list[Article], key: Callable[[Article], str], field_name: str, message: str, hint: str) -> list[ContentError]:
     """Articles sharing a key: each but the first by file name is an error."""
-    groups: dict[str, list[Article]] = {}
+    first: dict[str, Article] = {}
+    shared = set()
+    for article in items:  # one pass, no list per key: a shared key is rare
+        k = key(article)
+        if first.setdefault(k, article) is not article:
+            shared.add(k)
+    if not shared:
+        return []
+    groups: dict[str, list[Article]] = {k: [] for k in shared}
     for article in items:
-        groups.setdefault(key(article), []).append(article)
+        k = key(article)
+        if k in shared:
+            groups[k].append(article)
     errors = []
     for k, group in groups.items():
         if len(group) > 1:  # rare: the sort is paid only here
@@ -237,6 +249,22 @@ def _check_pages(pages: list[Page], urls: Urls) -> list[ContentError]:
 def _listings(articles: list[Article], terms_of: Callable[[Article], tuple[Term, ...]], field_name: str,
               errors: list[ContentError]) -> list[Listing]:
     """Group articles by term slug; two spellings of one slug are an error, never merged silently."""
+    # One pass, newest first, when every slug has one spelling (nearly always); else the
+    # listings and errors as below, which name the file that spelled it first.
+    grouped: dict[str, Listing] = {}
+    for article in articles:
+        for term in terms_of(article):
+            listing = grouped.get(term.slug)
+            if listing is None:
+                listing = grouped[term.slug] = Listing(term)
+            elif listing.term != term:
+                break
+            listing.articles.append(article)
+        else:
+            continue
+        break
+    else:
+        return sorted(grouped.values(), key=lambda listing: (listing.term.name.casefold(), listing.term.slug))
     by_slug: dict[str, Listing] = {}
     first_seen: dict[str, str] = {}
     for article in sorted(articles, key=lambda a: a.source_path):
@@ -284,13 +312,14 @@ class RelatedMemo:
     entries: dict[str, tuple[tuple[float, str], tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
 
 
-def _related(articles: list[Article], urls: Urls, count: int, memo: RelatedMemo | None = None) -> dict[str, list[Article]]:
+def _related(articles: list[Article], urls: Urls, count: int, memo: RelatedMemo | None = None,
+             keys: list[tuple[float, str]] | None = None) -> dict[str, list[Article]]:
     """Most topics in common, then most recent (`related_by_topics` on positions).
 
     With a memo from the last build, only the lists a change reaches are computed; the
     memo is brought up to date in place."""
     topic_sets = [tuple(term.slug for term in article.topics) for article in articles]
-    keys = [newest_first(article) for article in articles]
+    keys = keys or [newest_first(article) for article in articles]
     only = None
     if memo is not None and memo.count == count and memo.entries:
         only = _reached(articles, keys, topic_sets, memo.entries, count)
