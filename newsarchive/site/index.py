@@ -126,7 +126,8 @@ def build_index(
 def index_inputs(articles: list[Article], pages: list[Page], settings: str) -> str:
     """A digest of everything build_index reads: of each article its path, date (with its
     offset), slug, id, outlet and topics; of each page its path and slug; and `settings`
-    (the base path, the related count). Equal inputs give an equal index, so the last
+    (the site's settings: of them it reads the base path and the related count). Equal
+    inputs give an equal index, so the last
     build's can be used again (IndexSnapshot). A test changes each field of an article and
     checks that either this digest or the index changes: a field build_index starts to read
     must be added here."""
