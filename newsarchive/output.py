@@ -82,6 +82,11 @@ class Manifest:
     # no changed article.
     structure: str = ""
     article_keys: list[str] = field(default_factory=list)
+    # The structure less the index, and what the index was made from (`Structure`): with the
+    # index kept in the cache, what lets a build that adds an article skip the article pages
+    # it does not reach.
+    frame: str = ""
+    index_inputs: str = ""
 
 
 @dataclass
@@ -115,6 +120,8 @@ class StagedOutput:
         # This build's structure and article keys, for the manifest (see Manifest).
         self.structure = ""
         self.article_keys: list[str] = []
+        self.frame = ""
+        self.index_inputs = ""
         self._state = state_file(state, output, "output") if state else None
         self._key = str(output.resolve())
         self.previous = Manifest()
@@ -350,7 +357,8 @@ class StagedOutput:
                 if base != self.root and not any(base.iterdir()):
                     base.rmdir()
         manifest = Manifest(files=self.digests, sources=self.sources, pages=self.pages,
-                            structure=self.structure, article_keys=self.article_keys)
+                            structure=self.structure, article_keys=self.article_keys, frame=self.frame,
+                            index_inputs=self.index_inputs)
         if not self._staged:
             # Not one byte differs: output/ stays as it is, and so does the spare; a linked
             # copy made meanwhile becomes the spare, the same as output/.

@@ -74,9 +74,15 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         if errors:
             raise BuildError(errors)
         renderer = Renderer(env, config, urls, index.pages, out)
-        structure = Structure.of(index, renderer.site, pagefind is not None, inputs)
-        changed = structure.changed_since(out.previous.structure, out.previous.article_keys, index.articles)
+        structure = Structure.of(index, renderer.site, pagefind is not None, inputs, content.registries)
+        previous = out.previous
+        changed = structure.changed_since(previous.structure, previous.article_keys, index.articles)
+        # An addition (or a removal, a new date or topics) changes the structure; then the
+        # article pages it does not reach are found by comparing with the last index.
+        kept = set() if changed is not None else structure.kept_articles(
+            previous.frame, previous.index_inputs, previous.article_keys, snapshot, jobs)
         out.structure, out.article_keys = structure.digest, structure.keys
+        out.frame, out.index_inputs = structure.frame, structure.inputs
         # Feeds, the sitemap and copied files do not depend on the pages: a forked child
         # makes them meanwhile. On a first build it keeps both cores busy where one stage
         # alone would leave one idle (the start and end of each pool), and the child writes
@@ -92,7 +98,7 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
             out.stage()
         with parallel.background(_deferred, out, side) if beside else nullcontext() as job:
             progress.stage("Rendering", len(jobs) + len(redirects), "pages")
-            errors = render_all(renderer, jobs, progress, changed)[1]
+            errors = render_all(renderer, jobs, progress, changed, kept)[1]
             if not errors:
                 errors = render_all(renderer, redirects, progress, changed)[1]
             pages = len(jobs)

@@ -8,6 +8,7 @@ with a build of the same input from nothing.
 from __future__ import annotations
 
 import random
+import re
 import shutil
 from dataclasses import replace
 from pathlib import Path
@@ -19,6 +20,7 @@ from conftest import Site
 from newsarchive.commands.build import build
 from newsarchive.config import Config, load_config
 from newsarchive.errors import BuildError
+from newsarchive.output import OutputError, StagedOutput
 from sitecheck import tree
 
 TOPICS = ["Syria", "Diplomacy", "Économie", "Energy", "Water", "سوريا"]
@@ -202,7 +204,8 @@ def _walked(monkeypatch: pytest.MonkeyPatch) -> list[str]:
 
 def test_an_edit_that_keeps_the_structure_walks_only_the_pages_showing_it(site: Site, tmp_path, monkeypatch):
     """Which articles every listing and related list holds is unchanged by a body edit: only
-    the pages that show the edited article are looked at; an addition looks at every page."""
+    the pages that show the edited article are looked at. An addition looks at every
+    listing page, but only at the article pages whose related list it changed."""
     archive, warm, cold = built(site, tmp_path, 6, 20)
     walked = _walked(monkeypatch)
     name = archive.names[7]
@@ -215,9 +218,19 @@ def test_an_edit_that_keeps_the_structure_walks_only_the_pages_showing_it(site: 
     build(cold)
     assert tree(site.output) == tree(Path(cold.output_dir))
     walked.clear()
+    before = tree(site.output)
     archive.add()
     build(warm)
-    assert len(walked) >= len(pages)
+    after = tree(site.output)
+    # Article pages looked at: exactly the new one and those whose related list changed.
+    article = re.compile(r"^20\d\d/\d\d/[^/]+/index\.html$")
+    looked = {url.strip("/") + "/index.html" for url in walked}
+    assert {rel for rel in looked if article.match(rel)} == {
+        rel for rel in after if article.match(rel) and before.get(rel) != after[rel]}
+    assert len({rel for rel in looked if article.match(rel)}) < len(archive.names)
+    assert len(walked) < len(pages), walked
+    build(cold)
+    assert tree(site.output) == tree(Path(cold.output_dir))
 
 
 def test_an_edit_a_failed_build_read_is_still_rendered_by_the_next_one(site: Site, tmp_path):
@@ -238,6 +251,28 @@ def test_an_edit_a_failed_build_read_is_still_rendered_by_the_next_one(site: Sit
     build(warm)
     assert any("A sentence seen by a failed build." in p.read_text(encoding="utf-8")
                for p in site.output.rglob("index.html"))
+    build(cold)
+    assert tree(site.output) == tree(Path(cold.output_dir))
+
+
+def test_an_index_a_failed_build_saved_is_not_compared_with(site: Site, tmp_path, monkeypatch):
+    """A build that fails at the last step has already kept its new index in the cache. The
+    next build must not take that index for the one the pages in output/ were made from:
+    related lists the failed build changed would look unchanged."""
+    archive, warm, cold = built(site, tmp_path, 11, 16)
+    for name in archive.names[2:6]:  # other topics, same dates: other related lists
+        path = archive.path(name)
+        path.write_text(re.sub(r"topics: \[.*\]", f"topics: [{TOPICS[5]}]", path.read_text(encoding="utf-8")),
+                        encoding="utf-8")
+
+    def full_disk(self):  # type: ignore[no-untyped-def]
+        raise OutputError("No space left on device")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(StagedOutput, "commit", full_disk)
+        with pytest.raises(OutputError):
+            build(warm)
+    build(warm)
     build(cold)
     assert tree(site.output) == tree(Path(cold.output_dir))
 

@@ -275,3 +275,25 @@ def test_article_and_home_pages_weigh_under_40_kb_with_their_css(rel: str, tmp_p
     subprocess.run([sys.executable, str(REPO / "build.py"), "--output", str(out), "-q"], check=True, cwd=REPO)
     size = (out / rel).stat().st_size + (out / "static/css/site.css").stat().st_size
     assert size < 40 * 1024, size
+
+
+def test_long_dates_are_babel_s_own_in_every_language():
+    """Long dates are formatted once per day of the year and the year put in after, where a
+    language writes the year as its plain number: the text must be Babel's, in every locale
+    Babel has, for years of one to four digits and for 29 February."""
+    from datetime import date
+
+    from babel.dates import format_date
+    from babel.localedata import locale_identifiers
+
+    from newsarchive.render.templates import _long_date, site_locale
+
+    days = [date(1, 1, 1), date(999, 12, 31), date(2000, 2, 29), date(2016, 6, 22), date(2020, 10, 2),
+            date(2024, 2, 29), date(9999, 12, 31)]
+    checked = 0
+    for tag in sorted(locale_identifiers()):
+        language = tag.replace("_", "-")
+        for day in days:
+            assert _long_date(day, language) == format_date(day, "long", locale=site_locale(language)), (tag, day)
+            checked += 1
+    assert checked > 500 * len(days)

@@ -28,7 +28,7 @@ from typing import Any
 from .. import cache
 from ..config import Config
 from ..content.model import Article, Page
-from ..site.index import Listing, Month, Pager, SiteIndex, Year
+from ..site.index import IndexSnapshot, Listing, Month, Pager, SiteIndex, Year
 from .pages import PageJob
 
 _SHALLOW = (Listing, Year, Month)
@@ -59,14 +59,20 @@ class Structure:
 
     digest: str
     keys: list[str]  # each article's cache key, in the index's order (newest first)
+    # The structure less the index: the site, search, the registries, the static pages
+    # (the registries' entries each listing shows follow from the registries and the index).
+    frame: str = ""
+    inputs: str = ""  # what the index was made from (site.index.index_inputs)
 
     @classmethod
-    def of(cls, index: SiteIndex, site: str, search: bool, inputs: str) -> Structure:
+    def of(cls, index: SiteIndex, site: str, search: bool, inputs: str, registries: object = None) -> Structure:
         """`inputs`: what the index was made from (site.index.index_inputs), which decides
-        it; the registries' entries are added to it afterwards (`describe`)."""
+        it; the registries' entries are added to it afterwards (`describe`). The registries
+        also decide each article's outlet and topic names, with its file (content.curation)."""
+        frame = cache.digest(site, search, repr(registries), repr(index.pages))
         about = [(listing.term.slug, listing.about) for listing in (*index.topics, *index.outlets)]
-        digest = cache.digest(site, search, inputs, repr(about), repr(index.pages))
-        return cls(digest, [article.body.key for article in index.articles])
+        return cls(cache.digest(frame, inputs, repr(about)), [article.body.key for article in index.articles],
+                   frame, inputs)
 
     def changed_since(self, structure: str, keys: list[str], articles: list[Article]) -> set[int] | None:
         """The ids of the articles whose cache key differs from the last build's, when the
@@ -74,6 +80,42 @@ class Structure:
         if not structure or structure != self.digest or len(keys) != len(articles) or "" in self.keys:
             return None
         return {id(article) for article, key in zip(articles, keys, strict=True) if article.body.key != key}
+
+    def kept_articles(self, frame: str, inputs: str, keys: list[str], snapshot: IndexSnapshot | None,
+                      jobs: list[PageJob]) -> set[str]:
+        """When the structure changed but not its frame (an article was added, removed,
+        re-dated or re-topiced): the addresses of the article pages whose inputs are the last
+        build's all the same. That is the same article (cache key) at the same address, with
+        the same related articles in the same order; with the same registries, an article's
+        cache key decides its names too. `frame`, `inputs`, `keys`: what the last build
+        recorded; `snapshot`: the index it made, trusted only if made from those inputs (a
+        failed build may have saved another)."""
+        if (not frame or frame != self.frame or snapshot is None or snapshot.inputs != inputs
+                or len(snapshot.paths) != len(keys) or "" in keys or "" in self.keys):
+            return set()
+        before = {url: (i, positions) for i, (url, positions) in enumerate(snapshot.related)}
+        paths = snapshot.paths
+        kept = set()
+        for job in jobs:
+            context = job.context
+            # Exactly what page_jobs gives an article page: anything else is fingerprinted.
+            if len(context) != 3 or "related" not in context or "article" not in context:
+                continue
+            article, related = context["article"], context["related"]
+            if type(article) is not Article or type(related) is not list or context.get("title") != article.title:
+                continue
+            found = before.get(job.url)
+            if found is None or len(found[1]) != len(related) or len(paths) <= found[0]:
+                continue
+            i, positions = found
+            if paths[i] != article.source_path or keys[i] != article.body.key:
+                continue
+            try:
+                if all(type(r) is Article and keys[p] == r.body.key for p, r in zip(positions, related, strict=True)):
+                    kept.add(job.url)
+            except IndexError:
+                continue
+        return kept
 
 
 class Fingerprints:

@@ -21,7 +21,7 @@ def redirect_jobs(articles: list[Article], urls: Urls, taken: set[str]) -> tuple
     jobs: list[PageJob] = []
     errors: list[ContentError] = []
     claimed: dict[PurePosixPath, Article] = {}
-    for article in sorted(articles, key=lambda a: a.source_path):
+    for article in sorted([a for a in articles if a.aliases], key=lambda a: a.source_path):
         lines = dict(article.field_lines)
         for i, rel in enumerate(article.aliases):
             url = urls.alias(rel)

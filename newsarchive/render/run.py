@@ -76,10 +76,11 @@ class Renderer:
 
 
 def render_all(renderer: Renderer, jobs: list[PageJob], progress: Progress | None = None,
-               changed: set[int] | None = None) -> tuple[int, list[ContentError]]:
+               changed: set[int] | None = None, kept: set[str] | None = None) -> tuple[int, list[ContentError]]:
     """Render every job whose inputs changed since the last build; keep the others' files.
     `changed`: when the site's structure is the last build's, the ids of the articles that
     changed (fingerprint.Structure): a page showing none of them is kept without a look.
+    `kept`: addresses of pages known to have the last build's inputs (Structure.kept_articles).
 
     Returns (pages rendered, errors); written files are recorded in renderer.out.
     """
@@ -97,9 +98,14 @@ def render_all(renderer: Renderer, jobs: list[PageJob], progress: Progress | Non
         for job in jobs:
             rel = output_rel(job.url)
             if changed is not None:
-                kept = previous.get(rel)
-                if kept is not None and not shows(job.context, changed) and out.keep(rel):
-                    out.pages[rel] = kept
+                known = previous.get(rel)
+                if known is not None and not shows(job.context, changed) and out.keep(rel):
+                    out.pages[rel] = known
+                    continue
+            elif kept and job.url in kept:
+                known = previous.get(rel)
+                if known is not None and out.keep(rel):
+                    out.pages[rel] = known
                     continue
             fingerprint = fingerprints.of(job)
             if fingerprint is not None and previous.get(rel) == fingerprint and out.keep(rel):

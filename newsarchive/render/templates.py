@@ -6,6 +6,7 @@ with Babel's bundled CLDR data: the output never depends on the building machine
 
 from __future__ import annotations
 
+import re
 import shutil
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -44,11 +45,27 @@ def human_date(ctx: Any, value: datetime) -> str:
     return _long_date(_local(ctx, value).date(), ctx["site"].language)
 
 
-# Babel takes tens of microseconds a date, and a site shows the same few thousand days on
-# every listing: each is formatted once per language.
+# Babel takes tens of microseconds a date, and a site shows thousands of days: each is
+# formatted once per language and, where the year is written as its plain number, each
+# day of the year once (as in a leap year), its year's digits put in after.
 @lru_cache(maxsize=16384)
 def _long_date(day: date, language: str) -> str:
+    if _plain_year(language):
+        return _day_of_year(day.month, day.day, language).replace("2000", str(day.year))
     return format_date(day, "long", locale=site_locale(language))
+
+
+@lru_cache(maxsize=1024)
+def _day_of_year(month: int, day: int, language: str) -> str:
+    return format_date(date(2000, month, day), "long", locale=site_locale(language))
+
+
+@lru_cache(maxsize=64)
+def _plain_year(language: str) -> bool:
+    """Whether the language's long date holds the year only as `y` (its number, unpadded),
+    besides the day and month: then 2000 is the only "2000" in its text."""
+    fields = set(re.findall(r"%\((\w+)\)s", site_locale(language).date_formats["long"].format))
+    return "y" in fields and fields <= {"d", "dd", "M", "MM", "MMM", "MMMM", "L", "LL", "LLL", "LLLL", "y"}
 
 
 @jinja2.pass_context
