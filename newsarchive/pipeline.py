@@ -78,20 +78,21 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         previous = out.previous
         changed = structure.changed_since(previous.structure, previous.article_keys, index.articles)
         # An addition (or a removal, a new date or topics) changes the structure; then the
-        # article pages it does not reach are found by comparing with the last index.
-        kept = set() if changed is not None else structure.kept_articles(
-            previous.frame, previous.index_inputs, previous.article_keys, snapshot, jobs)
+        # pages it does not reach are found by comparing with the last index.
+        kept = set() if changed is not None else structure.kept_pages(
+            previous.frame, previous.index_inputs, previous.article_keys, snapshot, index, jobs)
         out.structure, out.article_keys = structure.digest, structure.keys
         out.frame, out.index_inputs = structure.frame, structure.inputs
         # Feeds, the sitemap and copied files do not depend on the pages: a forked child
         # makes them meanwhile. On a first build it keeps both cores busy where one stage
         # alone would leave one idle (the start and end of each pool), and the child writes
         # into the staging folder, which is certain to be needed, itself. When the structure
-        # is the last build's (a few pages to render), this process checks the copies itself
-        # meanwhile: the child would have to touch every article and image, copying memory
-        # pages. The child also keeps the new index in the cache.
+        # is the last build's, or most pages are kept (a few pages to render), this process
+        # checks the copies itself meanwhile: the child would have to touch every article
+        # and image, copying memory pages, and would be the longer of the two. The child
+        # also keeps the new index in the cache.
         beside = parallel.cpu_count() > 1 and parallel.can_fork()
-        copy_here = beside and changed is not None
+        copy_here = beside and (changed is not None or len(kept) > len(jobs) // 2)
         side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known, renderer.site,
                        not copy_here, inputs if made and config.cache_dir is not None else None)
         if beside and not out.trusted:

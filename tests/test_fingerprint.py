@@ -160,10 +160,11 @@ def test_structure_changes_with_the_site_the_index_and_the_registries():
     assert same.changed_since("another structure", keys, edited) is None
 
 
-def test_kept_articles_are_those_with_the_same_key_address_and_related_list():
+def test_kept_pages_are_those_whose_articles_and_lists_are_the_last_build_s():
     """After an addition, an article page is kept when its article and its related list are
-    the last build's; never when the frame (site, registries) changed or the last index is
-    not the one the pages were made from."""
+    the last build's, a listing page when its listing (year, month) holds the same articles;
+    never when the frame (site, registries) changed or the last index is not the one the
+    pages were made from."""
     from dataclasses import replace
 
     from newsarchive.config import Config
@@ -175,7 +176,7 @@ def test_kept_articles_are_those_with_the_same_key_address_and_related_list():
     before, _ = _index(articles)
     snapshot = IndexSnapshot.of(before, "inputs before")
     last = Structure.of(before, "site", False, "inputs before")
-    config = Config(base_url="https://example.org/")
+    config = Config(base_url="https://example.org/", per_page=2)
 
     def kept(articles: list[Article], frame: str = last.frame, inputs: str = "inputs before",
              keys: list[str] = last.keys, **structure: object) -> set[str]:
@@ -183,28 +184,39 @@ def test_kept_articles_are_those_with_the_same_key_address_and_related_list():
         jobs = list(page_jobs(index, config, Urls(config), None))  # type: ignore[arg-type]
         now = Structure.of(index, *structure.get("site_search", ("site", False)), "inputs after",  # type: ignore[misc]
                            registries=structure.get("registries"))
-        return {job.url for job in jobs if job.url in now.kept_articles(frame, inputs, keys, snapshot, jobs)}
+        return now.kept_pages(frame, inputs, keys, snapshot, index, jobs)
 
     urls = set(before.related)
-    # An article of a topic of its own: no other related list changes.
-    alone = replace(_article("articles/new.md", topics=("w",)), slug="new", date=datetime(2021, 1, 1, tzinfo=UTC))
-    assert kept([*articles, alone]) == urls
-    # One of the first topic, newest: it enters that topic's related lists.
-    joining = replace(alone, topics=(Term("t", "t"),))
+    # An article of a topic and an outlet of its own, in a year of its own: no other
+    # related list changes, nor any listing, year or month but its own.
+    alone = replace(_article("articles/new.md", outlet="Q", topics=("w",)), slug="new",
+                    date=datetime(2021, 1, 1, tzinfo=UTC))
+    every = {job.url for job in page_jobs(_index([*articles, alone])[0], config, Urls(config), None)}  # type: ignore[arg-type]
+
+    def pages_of(*prefixes: str) -> set[str]:
+        return {url for url in every if url.startswith(prefixes)}
+
+    lists = pages_of("/topics/t/", "/topics/u/", "/topics/v/", "/outlets/o/", "/outlets/p/", "/archive/2020/")
+    assert len(lists) > 12
+    assert kept([*articles, alone]) == urls | lists
+    # In an outlet and a year others are in, and newest in the first topic: it enters that
+    # topic's related lists, and changes its topic, outlet, year and month.
+    joining = replace(alone, outlet=Term("O", "o"), topics=(Term("t", "t"),), date=datetime(2020, 3, 28, tzinfo=UTC))
     reached = {url for url, listed in _index([*articles, joining])[0].related.items()
                if joining in listed or joining.slug in url}
-    assert 0 < len(kept([*articles, joining])) == len(urls | {"/2021/01/new/"}) - len(reached)
-    assert kept([*articles, joining]).isdisjoint(reached)
+    assert kept([*articles, joining]) & urls == urls - reached and urls - reached
+    assert kept([*articles, joining]) - urls == pages_of("/topics/u/", "/topics/v/", "/outlets/p/")
     # Nothing is kept from another frame, or from an index the pages were not made from.
     assert not kept([*articles, alone], inputs="other inputs")
     assert not kept([*articles, alone], site_search=("other site", False))
     assert not kept([*articles, alone], site_search=("site", True))
     assert not kept([*articles, alone], registries="other registries")
-    # An article whose file changed is not kept, nor are the pages listing it as related.
+    # An article whose file changed is not kept, nor the pages that list it.
     first = before.articles[0]
     edited = [replace(a, body=replace(a.body, key="new")) if a is first else a for a in articles]
     listing = {url for url, listed in before.related.items() if first in listed}
-    assert kept([*edited, alone]) == urls - listing - {url for url in urls if first.slug in url}
+    assert kept([*edited, alone]) & urls == urls - listing - {url for url in urls if first.slug in url}
+    assert not kept([*edited, alone]) & {"/topics/t/", "/outlets/p/", "/archive/2020/", "/archive/2020/03/"}
 
 
 def test_shows_finds_an_article_wherever_a_fingerprint_would_meet_it():

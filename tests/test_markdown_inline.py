@@ -64,7 +64,8 @@ PIECES = ["word", "other words", " ", " ", "\n", "\n\n", "*", "**", "_", "__", "
           "<http://x.y/z>", "<a@b.c>", "&", "&amp;", "&#35;", ";", "  \n", "[^1]", "[^", "^", "{: .c }",
           "HTML", "- ", "1. ", "> ", "\n: ", "\n===", "\n---", "\n- - -", "___", "* * *", "\n#", "## ",
           "    ", "```", "~~~", "|", "---", ":", "'", '"', "--", "...", "<<", ">>",
-          "é", "سوريا", "\t", "=", "#", "# ", "***", "_a_", "*a*", "**a**"]
+          "é", "سوريا", "\t", "=", "#", "# ", "***", "_a_", "*a*", "**a**", "*[", "*[HTML]: Hyper\n",
+          "[^1]:", "\n[^1]: n\n", "\n    "]
 TAILS = ["", "\n\n[r]: /r\n", "\n\n[^1]: note *n*\n", "\n\n*[HTML]: Hyper\n"]
 
 
@@ -74,7 +75,7 @@ def _pair(smarty: bool) -> tuple[MarkdownRenderer, MarkdownRenderer]:
     assert isinstance(fast._md.treeprocessors["inline"], _SkippingInlineProcessor)
     assert type(plain._md.treeprocessors["inline"]) is InlineProcessor
     guarded = [p for p in fast._md.parser.blockprocessors if "test" in vars(p)]
-    assert len(guarded) == 5  # headers (two kinds), rules, quotes, definition lists
+    assert len(guarded) == 7  # headers (two kinds), rules, quotes, definition lists, abbreviations, footnotes
     assert not [p for p in plain._md.parser.blockprocessors if "test" in vars(p)]
     assert len([p for p in fast._md.preprocessors if "run" in vars(p)]) == 2  # fenced code, HTML blocks
     assert not [p for p in plain._md.preprocessors if "run" in vars(p)]

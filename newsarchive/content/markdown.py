@@ -13,7 +13,7 @@ import re
 
 import markdown
 from markdown import blockprocessors, inlinepatterns, util
-from markdown.extensions import Extension, def_list, extra, fenced_code, md_in_html
+from markdown.extensions import Extension, abbr, def_list, extra, fenced_code, footnotes, md_in_html
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor
 
@@ -122,6 +122,10 @@ _BLOCK_TRIGGERS = {
     (blockprocessors.HRProcessor, blockprocessors.HRProcessor.SEARCH_RE.pattern): ("-", "_", "*"),
     (blockprocessors.BlockQuoteProcessor, blockprocessors.BlockQuoteProcessor.RE.pattern): (">",),
     (def_list.DefListProcessor, def_list.DefListProcessor.RE.pattern): (":",),
+    # These two test every block with True and search it in run(), which gives the block
+    # back when nothing matched: a test of False is the same, without the search.
+    (abbr.AbbrBlockprocessor, abbr.AbbrBlockprocessor.RE.pattern): ("*[",),
+    (footnotes.FootnoteBlockProcessor, footnotes.FootnoteBlockProcessor.RE.pattern): ("[^",),
 }
 
 

@@ -81,23 +81,36 @@ class Structure:
             return None
         return {id(article) for article, key in zip(articles, keys, strict=True) if article.body.key != key}
 
-    def kept_articles(self, frame: str, inputs: str, keys: list[str], snapshot: IndexSnapshot | None,
-                      jobs: list[PageJob]) -> set[str]:
+    def kept_pages(self, frame: str, inputs: str, keys: list[str], snapshot: IndexSnapshot | None,
+                   index: SiteIndex, jobs: list[PageJob]) -> set[str]:
         """When the structure changed but not its frame (an article was added, removed,
-        re-dated or re-topiced): the addresses of the article pages whose inputs are the last
-        build's all the same. That is the same article (cache key) at the same address, with
-        the same related articles in the same order; with the same registries, an article's
-        cache key decides its names too. `frame`, `inputs`, `keys`: what the last build
-        recorded; `snapshot`: the index it made, trusted only if made from those inputs (a
-        failed build may have saved another)."""
+        re-dated or re-topiced): the addresses of the pages whose inputs are the last build's
+        all the same. `frame`, `inputs`, `keys`: what the last build recorded; `snapshot`:
+        the index it made, trusted only if made from those inputs (a failed build may have
+        saved another). With the same registries, an article's cache key decides its names
+        too, so articles are compared by key:
+        - an article page: the same article at the same address, with the same related
+          articles in the same order;
+        - a page of a topic, an outlet, a year or a month: the same articles in the same
+          order in every listing, year and month it holds (a year: in each of its months
+          too). Its pager is one page of that list, by number (page_jobs); its title and
+          kind follow from it. The home pages have no such list: they are fingerprinted.
+        """
         if (not frame or frame != self.frame or snapshot is None or snapshot.inputs != inputs
                 or len(snapshot.paths) != len(keys) or "" in keys or "" in self.keys):
             return set()
+        same = _same_lists(snapshot, keys, index)
         before = {url: (i, positions) for i, (url, positions) in enumerate(snapshot.related)}
         paths = snapshot.paths
         kept = set()
         for job in jobs:
             context = job.context
+            if "pager" in context:
+                if ("listing" in context or "year" in context) and all(
+                        id(value) in same if type(value) in _SHALLOW else key == "pager" or type(value) is str
+                        for key, value in context.items()):
+                    kept.add(job.url)
+                continue
             # Exactly what page_jobs gives an article page: anything else is fingerprinted.
             if len(context) != 3 or "related" not in context or "article" not in context:
                 continue
@@ -116,6 +129,36 @@ class Structure:
             except IndexError:
                 continue
         return kept
+
+
+def _same_lists(snapshot: IndexSnapshot, keys: list[str], index: SiteIndex) -> set[int]:
+    """The ids of the listings, years and months of `index` that hold the articles (by cache
+    key, `keys` by position in `snapshot`) the snapshot's namesake held, in the same order."""
+    def same(positions: list[int], articles: list[Article]) -> bool:
+        try:
+            return len(positions) == len(articles) and [keys[p] for p in positions] == [a.body.key for a in articles]
+        except IndexError:
+            return False
+
+    found: set[int] = set()
+    for listings, before in ((index.topics, snapshot.topics), (index.outlets, snapshot.outlets)):
+        by_term = dict(before)
+        for listing in listings:
+            positions = by_term.get(listing.term)
+            if positions is not None and same(positions, listing.articles):
+                found.add(id(listing))
+    years = {year: (positions, dict(months)) for year, positions, months in snapshot.years}
+    for year in index.years:
+        if year.year not in years:
+            continue
+        positions, months = years[year.year]
+        for month in year.months:
+            if month.month in months and same(months[month.month], month.articles):
+                found.add(id(month))
+        if (same(positions, year.articles) and len(months) == len(year.months)
+                and all(id(month) in found for month in year.months)):
+            found.add(id(year))
+    return found
 
 
 class Fingerprints:

