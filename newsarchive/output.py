@@ -129,6 +129,7 @@ class StagedOutput:
         self._staged = False
         self._fresh = False  # the staging folder started empty: it holds only this build's files
         self._touched: set[str] = set()  # files of the staging folder this build changed
+        self._folders: set[str] = set()  # folders of the staging folder known to exist
         # A process working beside the one that stages (parallel.background) must not make
         # the staging folder too: it defers its changed files to that process (`records`).
         self.deferred = False
@@ -264,31 +265,43 @@ class StagedOutput:
             self._pending.append((key, data))
             return
         self.stage()
-        target = self.root / key
+        # Plain strings and system calls: this runs for each of tens of thousands of files.
+        target = f"{self.root}/{key}"
         self._touched.add(key)  # before writing: a failed write leaves the file unknown too
         try:
             if self._fresh:  # it started empty: nothing to compare with, nothing linked
-                target.parent.mkdir(parents=True, exist_ok=True)
+                self._folder(target.rpartition("/")[0])
                 exists = False
             else:
                 try:
-                    size = target.stat().st_size
-                    if not self.trusted and size == len(data) and target.read_bytes() == data:
+                    size = os.stat(target).st_size
+                    if not self.trusted and size == len(data) and Path(target).read_bytes() == data:
                         return
                     exists = True
                 except FileNotFoundError:
-                    target.parent.mkdir(parents=True, exist_ok=True)
+                    self._folder(target.rpartition("/")[0])
                     exists = False
             if exists:
                 # Never write through the hard link: that would change the live output too.
                 # Unlinked, not replaced by a temporary file: only this build sees the folder.
                 os.unlink(target)
-            with open(target, "wb") as handle:
-                handle.write(data)
+            handle = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | os.O_CLOEXEC, 0o666)
+            try:
+                view = memoryview(data)
+                while view:
+                    view = view[os.write(handle, view):]
+            finally:
+                os.close(handle)
         except OSError as exc:
             # Name the page, not the staging folder's path: "2020/01/x/index.html: No space left on device".
             raise OutputError(f"{rel}: {exc.strerror or exc}", exc.errno or 0) from exc
         self.changed += 1
+
+    def _folder(self, path: str) -> None:
+        """Make a folder of the staging folder, and those above it, once per process."""
+        if path not in self._folders:
+            os.makedirs(path, exist_ok=True)
+            self._folders.add(path)
 
     def keep(self, rel: PurePosixPath | str) -> bool:
         """Keep the file the last build wrote, without its bytes; False if that is unknown."""

@@ -453,6 +453,9 @@ BASE = "https://example.org/2020/01/story/"
     '<p style="background: url(bg.png)">css</p>',
     '<p><a href="https://example.org/ok/">fine</a><img src="pic.png" alt=""></p>',
     '<!-- <a href="/in/a/comment/"> --><p>text</p>',
+    '<p>x = "y</p><a href = "/spaced/">spaced</a>',
+    '<p STYLE="background: URL(bg.png)">upper-case CSS</p>',
+    '<p><a data-x="1" href="#fn:1">1</a> and <a href="../up/">up</a></p>',
 ])
 def test_entries_with_any_relative_address_go_through_the_parser(fragment: str) -> None:
     """The shortcut for fragments whose addresses are all absolute refuses whatever it cannot
@@ -465,6 +468,32 @@ def test_entries_with_any_relative_address_go_through_the_parser(fragment: str) 
     root = lxml.html.fragment_fromstring(absolute_links(fragment, BASE), create_parent="div")
     for _element, _attribute, link, _pos in root.iterlinks():
         assert link.startswith("https://"), link
+
+
+@pytest.mark.parametrize("fragment", [
+    '<p>A claim.<sup id="fnref:1"><a class="footnote-ref" href="#fn:1">1</a></sup> And <a href="https://x.test/">a link</a>.</p>\n'
+    '<div class="footnote">\n<hr>\n<ol>\n<li id="fn:1">\n<p>The note.&#160;<a class="footnote-backref" href="#fnref:1" '
+    'title="Jump back to footnote 1 in the text">&#8617;</a></p>\n</li>\n</ol>\n</div>',
+    "<p><a href='#top'>single</a> <a href=#end>unquoted</a> <img src=\"https://x.test/a.png\" alt=\"\"></p>",
+])
+def test_addresses_on_the_page_itself_are_completed_where_they_stand(fragment: str) -> None:
+    """Footnotes' addresses (`#fn:1`) are the only relative ones in most entries: they are
+    completed without the parser, to what the parser makes of them."""
+    import lxml.html
+
+    from newsarchive.render import absolute
+    from newsarchive.render.absolute import absolute_links
+
+    def links(html: str) -> list[tuple[str, str]]:
+        root = lxml.html.fragment_fromstring(html, create_parent="div")
+        return [(element.tag, link) for element, _attribute, link, _pos in root.iterlinks()]
+
+    fast = absolute_links(fragment, BASE)
+    assert absolute._same_page_addresses(fragment)
+    parsed = absolute_links(fragment + '<a href="/x/">', BASE)  # a root-relative one: parsed
+    assert links(fast) == links(parsed)[:-1]
+    assert all(link.startswith("https://") for _tag, link in links(fast))
+    assert f'{BASE}#' in fast and fast.replace(BASE, "") == fragment
 
 
 def test_an_entry_whose_addresses_are_all_absolute_is_kept_as_written() -> None:

@@ -12,7 +12,7 @@ import importlib
 import re
 
 import markdown
-from markdown import blockprocessors, inlinepatterns, util
+from markdown import blockprocessors, inlinepatterns, preprocessors, util
 from markdown.extensions import Extension, abbr, def_list, extra, fenced_code, footnotes, md_in_html
 from markdown.preprocessors import Preprocessor
 from markdown.treeprocessors import InlineProcessor
@@ -85,10 +85,14 @@ class _SkippingInlineProcessor(InlineProcessor):
     that cannot match is skipped exactly as a failed try is (next pattern, from the start).
     """
 
+    _patterns: list[object] | None = None
+
     def run(self, tree, ancestors=None):  # type: ignore[no-untyped-def]
-        patterns = list(self.inlinePatterns)
-        self._patterns = patterns
-        self._needs = [_triggers(p) for p in patterns]
+        # The patterns and what each needs, worked out at the first conversion (the
+        # registry makes a new list each time it is asked; patterns are registered once).
+        if self._patterns is None or len(self._patterns) != len(self.inlinePatterns):
+            self._patterns = list(self.inlinePatterns)
+            self._needs = [_triggers(p) for p in self._patterns]
         return super().run(tree, ancestors)
 
     # Replaces InlineProcessor.__handleInline (name-mangled), which run() and the patterns call.
@@ -161,6 +165,22 @@ def _guard_preprocessors(md: markdown.Markdown) -> None:
         if name in md.preprocessors and type(md.preprocessors[name]) is kind:
             processor = md.preprocessors[name]
             processor.run = _unless_absent(processor.run, wanted)  # type: ignore[method-assign]
+    if type(md.preprocessors["normalize_whitespace"]) is preprocessors.NormalizeWhitespace:
+        md.preprocessors.register(_NormalizeWhitespace(md), "normalize_whitespace", 30)
+
+
+class _NormalizeWhitespace(preprocessors.NormalizeWhitespace):
+    """Python-Markdown's own, whose last step empties lines of nothing but spaces with a
+    regular expression tried at every character. Where no line after the first starts with a
+    space and there is no tab, carriage return or marker character, no step changes the
+    text but the two line ends added."""
+
+    def run(self, lines: list[str]) -> list[str]:
+        source = "\n".join(lines)
+        for changed_by_it in ("\n ", "\t", "\r", util.STX, util.ETX):
+            if changed_by_it in source:
+                return super().run(lines)  # type: ignore[no-any-return]
+        return (source + "\n\n").split("\n")
 
 
 def _unless_absent(run, wanted: tuple[str, ...]):  # type: ignore[no-untyped-def]
@@ -171,6 +191,24 @@ def _unless_absent(run, wanted: tuple[str, ...]):  # type: ignore[no-untyped-def
                 return run(lines)  # type: ignore[no-any-return]
         return lines
     return guarded
+
+
+def _block_level(elements: list[str]):  # type: ignore[no-untyped-def]
+    """Markdown.is_block_level, asked for every element several times, which looks for the
+    tag in a list of 59: here each tag's answer is kept. The list is taken once the
+    extensions (which add to it when loaded) are."""
+    names = frozenset(elements)
+    known: dict[str, bool] = {}
+
+    def is_block_level(tag: object) -> bool:
+        if type(tag) is str:
+            found = known.get(tag)
+            if found is None:
+                found = known[tag] = tag.lower().rstrip("/") in names
+            return found
+        return isinstance(tag, str) and tag.lower().rstrip("/") in names
+
+    return is_block_level
 
 
 def builtin_extensions(names: list[str]) -> list[Extension]:
@@ -204,6 +242,7 @@ class MarkdownRenderer:
         if skipping:
             _guard_block_tests(self._md)
             _guard_preprocessors(self._md)
+            self._md.is_block_level = _block_level(self._md.block_level_elements)  # type: ignore[method-assign]
 
     def convert(self, text: str) -> str:
         self._md.reset()
