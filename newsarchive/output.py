@@ -300,7 +300,12 @@ class StagedOutput:
     def _folder(self, path: str) -> None:
         """Make a folder of the staging folder, and those above it, once per process."""
         if path not in self._folders:
-            os.makedirs(path, exist_ok=True)
+            try:
+                os.mkdir(path)  # one system call, for most: os.makedirs asks first
+            except FileExistsError:
+                pass
+            except FileNotFoundError:
+                os.makedirs(path, exist_ok=True)
             self._folders.add(path)
 
     def keep(self, rel: PurePosixPath | str) -> bool:

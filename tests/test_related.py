@@ -123,3 +123,21 @@ def test_an_article_added_to_a_crowded_topic_reaches_only_the_lists_it_enters(mo
     reused = _related(grown, urls, 5, memo)
     assert ranked == [[len(grown) - 1]]  # the newcomer, the oldest: the last position
     assert reused == _related(grown, urls, 5, None)
+
+
+def test_ranking_split_over_two_processes_gives_the_same_lists(monkeypatch) -> None:
+    """A first build ranks half the lists in a forked child: the lists are those of one
+    process, for every list or for some."""
+    from newsarchive.site import index
+
+    rng = random.Random(7)
+    topics = [f"t{n}" for n in range(40)]
+    weights = [1 / (n + 1) for n in range(40)]
+    topic_sets = [tuple(sorted(set(rng.choices(topics, weights=weights, k=rng.randint(1, 4))))) for _ in range(600)]
+    monkeypatch.setattr(index, "_RANK_BESIDE_FROM", 10)
+    forked: list[int] = []
+    original = index.parallel.Background
+    monkeypatch.setattr(index.parallel, "Background", lambda *a: forked.append(1) or original(*a))
+    for only in (None, list(range(0, 600, 3))):
+        assert index._ranked(topic_sets, 5, only) == related_by_topics(topic_sets, 5, only)
+    assert len(forked) == 2

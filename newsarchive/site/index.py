@@ -15,6 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
+from .. import parallel
 from ..content.model import Article, Page, Term
 from ..content.registry import Entry, Registries
 from ..errors import ContentError
@@ -324,7 +325,7 @@ def _related(articles: list[Article], urls: Urls, count: int, memo: RelatedMemo 
     only = None
     if memo is not None and memo.count == count and memo.entries:
         only = _reached(articles, keys, topic_sets, memo.entries, count)
-    computed = related_by_topics(topic_sets, count, only)
+    computed = _ranked(topic_sets, count, only)
     by_path = {article.source_path: article for article in articles}
     related: dict[str, list[Article]] = {}
     for article, chosen in zip(articles, computed, strict=True):
@@ -388,6 +389,33 @@ def _reached(articles: list[Article], keys: list[tuple[float, str]], topic_sets:
                    for slug in topics for j in by_topic.get(slug, ())):
                 reach.add(i)
     return sorted(reach)
+
+
+# Ranking this many lists or more (a first build), a forked child ranks half of them.
+_RANK_BESIDE_FROM = 4000
+
+
+def _ranked(topic_sets: list[tuple[str, ...]], count: int, only: list[int] | None) -> list[list[int] | None]:
+    """related_by_topics, over two cores when there are many lists to rank: the ranking
+    runs between reading and rendering, while nothing else can."""
+    positions = list(range(len(topic_sets))) if only is None else only
+    if len(positions) < _RANK_BESIDE_FROM or parallel.cpu_count() < 2 or not parallel.can_fork():
+        return related_by_topics(topic_sets, count, only)
+    half = len(positions) // 2
+    beside = parallel.Background(_rank_some, topic_sets, count, positions[half:])
+    try:
+        computed = related_by_topics(topic_sets, count, positions[:half])
+    except BaseException:
+        beside.cancel()
+        raise
+    for position, chosen in zip(positions[half:], beside.result(), strict=True):
+        computed[position] = chosen
+    return computed
+
+
+def _rank_some(topic_sets: list[tuple[str, ...]], count: int, positions: list[int]) -> list[list[int] | None]:
+    ranked = related_by_topics(topic_sets, count, positions)
+    return [ranked[position] for position in positions]
 
 
 def related_by_topics(topic_sets: Sequence[tuple[str, ...]], count: int,
