@@ -49,13 +49,16 @@ CONFIG_TOML = 'title = "Bench"\nbase_url = "https://bench.example/"\n'
 COLUMNS = ("N", "search", "scenario", "wall s", "CPU s", "peak RSS MiB", "files written")
 SEARCH_MODES = ("off", "on")
 SETTLE_S = 2.1
-# Folders a scenario replaces are moved here, and deleted only between corpus sizes, then
-# left to age for QUIET_S: ext4 passes over inodes freed in the last minute when it makes
-# new files (`recently_deleted` in perf's profile), so deleting the last run's 35,000 files
-# just before a cold build made that build up to twice as slow, in system time. A cold
-# build on a fresh clone pays nothing of the kind, and neither may the benchmark's.
+# Folders a scenario replaces are moved here and deleted when the run ends, not between
+# runs: ext4 (without a journal, as here) passes over inodes freed in the last minute when
+# it makes new files, and over those freed in the last six minutes when their inode table
+# block is dirty, as it is once a build makes files beside them (`recently_deleted` in
+# perf's profile; RECENTCY_MIN and RECENTCY_DIRTY in fs/ext4/ialloc.c). Deleting a
+# 10,000-article output 65 s before a cold build made it 17.2 -> 25.5 s wall (system
+# time 4.9 -> 12.4 s). A cold build on a fresh clone pays nothing of the kind, nor may the
+# benchmark's; a trash left by an interrupted run is deleted first, then left to age.
 TRASH = ".trash"
-QUIET_S = 65.0
+QUIET_S = 365.0
 REFERENCE_MODES = ("on", "off", "only")
 REFERENCE_VENV = REPO / "bench" / ".venv-reference"
 NO_SEARCH = "—"  # the search column of reference rows
@@ -303,6 +306,10 @@ def run_build(cmd: list[str], search: str = "on") -> tuple[float, float, int]:
         # Files, not pipes: a chatty build would block on a full pipe while we wait4.
         started = time.perf_counter()
         env = dict(os.environ)
+        # Python's default, as on a maintainer's machine: compiled modules kept in
+        # __pycache__. Where a shell sets this, every build compiled the generator again
+        # (an edit at 10,000 articles: 0.88 -> 0.97 s).
+        env.pop("PYTHONDONTWRITEBYTECODE", None)
         if search == "off":  # the build's own switch: no Pagefind binary, no search index
             env["PAGEFIND_BINARY_PATH"] = os.devnull + "/no-pagefind"
         proc = subprocess.Popen(cmd, cwd=REPO, stdout=out, stderr=err, env=env)
@@ -454,15 +461,16 @@ def set_aside(folder: Path, work: Path) -> None:
         folder.rename(trash / f"{folder.name}-{time.monotonic_ns()}")
 
 
-def empty_trash(work: Path) -> None:
-    """Delete what was set aside, then let the freed inodes age (see TRASH)."""
+def empty_trash(work: Path, settle: bool = True) -> None:
+    """Delete what was set aside, then (`settle`) let the freed inodes age (see TRASH)."""
     trash = work / TRASH
     if not trash.exists():
         return
     shutil.rmtree(trash, ignore_errors=True)
-    os.sync()
-    log(f"deleted the set-aside folders; waiting {QUIET_S:.0f} s for the file system to settle")
-    time.sleep(QUIET_S)
+    if settle:
+        os.sync()
+        log(f"deleted the set-aside folders; waiting {QUIET_S:.0f} s for the file system to settle")
+        time.sleep(QUIET_S)
 
 
 # --- Scenarios --------------------------------------------------------------------------
@@ -723,7 +731,6 @@ def bench_one_size(args: argparse.Namespace, size: int, tools: list[Tool]) -> tu
     if args.references != "only":
         rows += bench_size(workload, build_command(paths, args.build_cmd), repeat, args.search)
     rows += bench_references(paths, size_tools, expected, repeat)
-    empty_trash(args.work)  # before the next size's cold builds, with time to age
     return described, rows
 
 
@@ -732,7 +739,7 @@ def main(argv: list[str] | None = None) -> int:
     args.work = args.work.resolve()
     args.work.mkdir(parents=True, exist_ok=True)
     copy_static(args.work)
-    empty_trash(args.work)  # a previous run's
+    empty_trash(args.work)  # an interrupted run's
     machine = machine_info()
     log(f"Machine: {machine}")
     rows: list[Row] = []
@@ -751,6 +758,8 @@ def main(argv: list[str] | None = None) -> int:
     except ReferenceFailed as exc:
         log(f"reference build: {exc}")
         return 1
+    finally:
+        empty_trash(args.work, settle=False)  # measured: nothing waits on the file system now
     table = format_table(rows)
     targets = format_targets(target_ratios(rows))
     print(f"Machine: {machine}\n")

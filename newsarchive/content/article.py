@@ -10,7 +10,7 @@ import os
 import re
 import warnings
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -95,7 +95,8 @@ def read_article(rel_path: str, text: str, config: Config, renderer: md.Markdown
     language = _language(f)
     slug = _slug(f, rel_path)
     draft = _bool(f, "draft")
-    images = _images(f, Path(config.content_dir) / PurePosixPath(rel_path).parent, Path(config.content_dir), config)
+    # Strings, not Paths: made for every article, and a Path costs more than the checks.
+    images = _images(f, os.path.dirname(f"{config.content_dir}/{rel_path}"), Path(config.content_dir), config)
     ident = _identifier(f)
     aliases = _aliases(f, config)
 
@@ -126,7 +127,7 @@ def read_article(rel_path: str, text: str, config: Config, renderer: md.Markdown
         trailing_images=tuple(img for n, img in enumerate(images, 1) if n > 1 and n not in placed),
         id=ident,
         aliases=aliases,
-        word_count=len(md.plain_text(body_html).split()),
+        word_count=md.word_count(body_html),
         # Fields, and the items of topics and aliases (as "topics.0"), which later checks point at.
         field_lines=tuple((".".join(map(str, k)), v) for k, v in sorted(fm.lines.items())
                           if len(k) == 1 or (len(k) == 2 and k[0] in ("topics", "aliases"))),
@@ -188,6 +189,8 @@ def _check_markers(f: _Fields, fm: FrontMatter, body_html: str, placed: set[int]
 
 def _removed_notices(rel_path: str, fm: FrontMatter, removed: list[str]) -> tuple[str, ...]:
     """One notice per raw tag the sanitiser removed, at the line where it first appears."""
+    if not removed:
+        return ()
     notices = []
     lowered = fm.body.lower()
     for name in removed:
@@ -322,7 +325,7 @@ def _slug(f: _Fields, rel_path: str) -> str:
                     "use lowercase letters, digits and single hyphens, e.g. kerry-meets-diplomats")
             return ""
         return value
-    return slug_from_filename(PurePosixPath(rel_path).stem)
+    return slug_from_filename(os.path.splitext(os.path.basename(rel_path))[0])
 
 
 def _bool(f: _Fields, name: str) -> bool:
@@ -399,7 +402,7 @@ def _identifier(f: _Fields) -> str:
     return value
 
 
-def _images(f: _Fields, folder: Path, content_root: Path, config: Config | None = None) -> tuple[Image, ...]:
+def _images(f: _Fields, folder: Path | str, content_root: Path, config: Config | None = None) -> tuple[Image, ...]:
     raw = f.fm.values.get("images")
     if raw is None:
         return ()
@@ -431,13 +434,13 @@ def _images(f: _Fields, folder: Path, content_root: Path, config: Config | None 
                 f.error("images", f"{src!r} is a link to a file outside the content folder",
                         "copy the image into content/ instead", i, "src")
                 src = ""
-            elif not (folder / src).is_file():
+            elif not os.path.isfile(path := f"{folder}/{src}"):
                 f.error("images", f"file {src!r} not found next to the article",
-                        f"put it at {(folder / src).as_posix()} or remove src to keep only the caption", i, "src")
+                        f"put it at {(Path(folder) / src).as_posix()} or remove src to keep only the caption", i, "src")
                 src = ""
             else:
                 try:
-                    width, height = image_size(folder / src)
+                    width, height = image_size(path)
                 except ImageTooLarge as exc:
                     # Every reader's browser would have to decode it: a "decompression bomb".
                     f.error("images", f"{src!r} is {exc}, too large to publish",
@@ -472,19 +475,19 @@ def _real_path(config: Config, path: str) -> str:
     return real  # type: ignore[no-any-return]
 
 
-def _inside(folder: Path, src: str, content_root: Path, config: Config | None) -> bool:
+def _inside(folder: Path | str, src: str, content_root: Path, config: Config | None) -> bool:
     """(folder / src).resolve().is_relative_to(content_root.resolve()), for a src already
     found safe (relative, no '..'): the folders' real paths are looked up once per build,
     and only src's own components are checked for links (any link: resolved in full)."""
     if config is not None:
         real = _real_path(config, str(folder))
-        for part in PurePosixPath(src).parts:
+        for part in (part for part in src.split("/") if part and part != "."):
             real = os.path.join(real, part)
             if os.path.islink(real):
                 break
         else:
             return Path(real).is_relative_to(_real_path(config, str(content_root)))
-    return (folder / src).resolve().is_relative_to(Path(content_root).resolve())
+    return (Path(folder) / src).resolve().is_relative_to(Path(content_root).resolve())
 
 
 def unsafe_relative_path(value: str) -> str:
@@ -497,7 +500,7 @@ def unsafe_relative_path(value: str) -> str:
         return "is an address; remote images are not fetched"
     if value.startswith("/"):
         return "is an absolute path"
-    if ".." in PurePosixPath(value).parts:
+    if ".." in value.split("/"):
         return "goes up out of the article's folder"
     return ""
 
@@ -510,7 +513,7 @@ class ImageTooLarge(ValueError):
         self.pixels, self.limit = pixels, limit
 
 
-def image_size(path: Path) -> tuple[int, int]:
+def image_size(path: Path | str) -> tuple[int, int]:
     """Pixel size from the file header, so pages reserve the space (no layout shift)."""
     # Here, not at the top: a rebuild that measures no new image never loads Pillow.
     from PIL import Image as PILImage

@@ -105,6 +105,8 @@ def parse(text: str, path: str) -> tuple[FrontMatter | None, list[ContentError]]
 def _refuse_aliases(root: yaml.Node, fm_text: str, path: str) -> list[ContentError]:
     """An alias (`*name`) makes the same node appear twice; nested aliases grow a few lines
     into billions of values ("billion laughs"). Front matter has no need for them."""
+    if "*" not in fm_text:  # an alias is written `*name`: without one, no node is reused
+        return []
     seen: set[int] = set()
     stack = [root]
     while stack:

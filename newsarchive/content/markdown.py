@@ -271,12 +271,20 @@ def figure_references(body: str) -> list[tuple[int, int]]:
 
 def plain_text(fragment: str) -> str:
     """Visible text of an HTML fragment, whitespace collapsed (for summaries and counts)."""
+    return " ".join(_visible_text(fragment).split())
+
+
+def word_count(fragment: str) -> int:
+    """len(plain_text(fragment).split()), without joining the words to split them again."""
+    return len(_visible_text(fragment).split())
+
+
+def _visible_text(fragment: str) -> str:
     fragment = re.sub(r"<sup[^>]*>.*?</sup>", "", fragment, flags=re.S)
     # Block boundaries become spaces; inline tags vanish, so "link</a>." stays "link.".
     fragment = re.sub(r"</?(?:p|br|li|div|h[1-6]|t[dhr]|blockquote|figure|figcaption|[uo]l|table|pre)\b[^>]*>",
                       " ", fragment)
-    text = re.sub(r"<[^>]+>", "", fragment)
-    return " ".join(html.unescape(text).split())
+    return html.unescape(re.sub(r"<[^>]+>", "", fragment))
 
 
 def first_paragraph(body_html: str) -> str:

@@ -127,7 +127,14 @@ for md in Path(args["--content"]).rglob("*.md"):
 """
 
 
-def test_end_to_end_with_a_stand_in_build(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_end_to_end_with_a_stand_in_build(tmp_path: Path, capsys: pytest.CaptureFixture[str],
+                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    # The set-aside outputs are deleted once, when the run ends: freed inodes would slow
+    # the cold builds that came after (see run.TRASH).
+    emptied: list[tuple[bool, bool]] = []
+    empty_trash = run.empty_trash
+    monkeypatch.setattr(run, "empty_trash", lambda work, settle=True: (
+        emptied.append(((work / run.TRASH).exists(), settle)), empty_trash(work, settle)))
     script = tmp_path / "stand_in.py"
     script.write_text(STAND_IN)
     templates = tmp_path / "templates"
@@ -150,6 +157,8 @@ def test_end_to_end_with_a_stand_in_build(tmp_path: Path, capsys: pytest.Capture
     assert "| 20 | off | cold |" in results.read_text()
     template = (tmp_path / "work" / "templates-20" / "base.html").read_text()
     assert "{# bench-edit: 2 #}" in template  # repeats 0, 1 of each mode: 1, 2, then 1, 2
+    assert emptied == [(False, True), (True, False)]  # none left by an earlier run; this run's, at the end
+    assert not (tmp_path / "work" / run.TRASH).exists()
 
 
 def test_failing_build_exits_non_zero(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
