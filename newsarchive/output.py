@@ -317,6 +317,11 @@ class StagedOutput:
         self.digests[key] = digest
         return True
 
+    def known(self, rel: PurePosixPath | str) -> bool:
+        """Whether `keep(rel)` would keep the last build's file; nothing is kept here."""
+        key = rel.as_posix() if isinstance(rel, PurePosixPath) else rel
+        return self.trusted and self.previous.files.get(key) is not None
+
     def differs(self) -> set[str]:
         """Files changed, added or (so far) left out by this build, compared with output/;
         None known when the last build is not known."""

@@ -31,7 +31,7 @@ from .render.redirects import redirect_jobs
 from .render.run import Renderer, copy_all, render_all, template_error
 from .render.sitemap import SitemapEntry, robots_txt, sitemap_entries, sitemap_files
 from .render.templates import make_environment
-from .search import SearchIndexError, index_site, shards_of
+from .search import SearchIndexError, prepare_index, publish_index, shards_of
 from .site import ids
 from .site.index import IndexSnapshot, RelatedMemo, SiteIndex, build_index, describe, index_inputs
 from .site.urls import Urls
@@ -97,36 +97,48 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
                        not copy_here, inputs if made and config.cache_dir is not None else None)
         if beside and not out.trusted:
             out.stage()
+        # One search bundle per year of articles; only the years whose pages changed run
+        # Pagefind. It reads the article pages alone: they are rendered first, and Pagefind
+        # runs in a forked child (prepare_index) while this process renders the others.
+        shards = shards_of((article.date.astimezone(config.tz).year, urls.output_rel(urls.article(article)))
+                           for article in index.articles) if pagefind else {}
+        searched = {rel for pages in shards.values() for rel in pages}
+        first: list[PageJob] = []
+        rest = jobs if not searched else []
+        for page in jobs if searched else ():
+            (first if urls.output_rel(page.url) in searched else rest).append(page)
         with parallel.background(_deferred, out, side) if beside else nullcontext() as job:
             progress.stage("Rendering", len(jobs) + len(redirects), "pages")
-            errors = render_all(renderer, jobs, progress, changed, kept)[1]
-            if not errors:
-                errors = render_all(renderer, redirects, progress, changed)[1]
-            pages = len(jobs)
-            if errors:
-                raise BuildError(errors)
-            if copy_here:
-                _copy_files(config, index, urls, out, known)
-            progress.stage("Feeds")
-            if job is None:
-                feeds, errors = side()
-            else:
-                feeds, errors, records, sources = job.result()
-                out.absorb(records)
-                out.sources.update(sources)
-        if errors:
-            raise BuildError(errors)
-        if pagefind:
-            # One bundle per year of articles; only the years whose pages changed run Pagefind.
-            progress.stage("Search index")
-            tz = config.tz
-            shards = shards_of((article.date.astimezone(tz).year, urls.output_rel(urls.article(article)))
-                               for article in index.articles)
-            try:
-                index_site(pagefind, out, shards, config.cache_dir and Path(config.cache_dir))
-            except SearchIndexError as exc:
-                raise BuildError([ContentError(str(config.output_dir), 0, "search", str(exc),
-                                               "run the build again with -v, or check the Pagefind install")]) from None
+            errors = render_all(renderer, first, progress, changed, kept)[1] if first else []
+            search = (pagefind, out, shards, config.cache_dir and Path(config.cache_dir))
+            with (parallel.background(prepare_index, *search) if pagefind and beside and not errors
+                  else nullcontext()) as searching:
+                if not errors:
+                    errors = render_all(renderer, rest, progress, changed, kept)[1]
+                if not errors:
+                    errors = render_all(renderer, redirects, progress, changed)[1]
+                pages = len(jobs)
+                if errors:
+                    raise BuildError(errors)
+                if copy_here:
+                    _copy_files(config, index, urls, out, known)
+                progress.stage("Feeds")
+                if job is None:
+                    feeds, errors = side()
+                else:
+                    feeds, errors, records, sources = job.result()
+                    out.absorb(records)
+                    out.sources.update(sources)
+                if errors:
+                    raise BuildError(errors)
+                if pagefind:
+                    progress.stage("Search index")
+                    try:
+                        publish_index(searching.result() if searching else prepare_index(*search), out)
+                    except SearchIndexError as exc:
+                        raise BuildError([ContentError(
+                            str(config.output_dir), 0, "search", str(exc),
+                            "run the build again with -v, or check the Pagefind install")]) from None
         progress.stage("Writing")
         out.commit()
     if memo.changed:

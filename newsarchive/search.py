@@ -98,9 +98,30 @@ class IndexReport:
     kept: tuple[str, ...]  # the shards whose files were kept
 
 
+@dataclass(frozen=True)
+class PreparedIndex:
+    """What `prepare_index` found and made, for `publish_index` to put in the staged site."""
+
+    version: str
+    shards: dict[str, list[str]]
+    keys: dict[str, str]  # shard -> its key (`_key`)
+    kept: tuple[str, ...]  # shards whose published files stay as they are
+    wasm: dict[str, list[str]]  # shard -> the WebAssembly files (by language) it uses
+    bundles: dict[str, str]  # shard indexed again -> the folder Pagefind wrote it to
+    folder: str  # the temporary folder of those bundles ('' when none was made)
+
+
 def index_site(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
                cache_dir: Path | None = None) -> IndexReport:
-    """Bring the staged index up to date with the staged pages, shard by shard.
+    """Bring the staged index up to date with the staged pages, shard by shard."""
+    return publish_index(prepare_index(binary, out, shards, cache_dir), out)
+
+
+def prepare_index(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
+                  cache_dir: Path | None = None) -> PreparedIndex:
+    """Run Pagefind for each shard whose pages changed, into a temporary folder; changes
+    nothing the build stages, so it may run in a process beside the one rendering the
+    other pages, once the pages of `shards` are staged (or kept).
 
     `shards`: year -> the pages (files relative to output/) its bundle indexes. Pagefind
     reads a private folder holding only those pages, each as its reduced document
@@ -151,30 +172,69 @@ def index_site(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
     wasm = {year: list(previous[year]["wasm"]) for year in kept}
     # The shared files the kept shards need; a shard whose files are not known is indexed again.
     for name in sorted({name for year in kept for name in wasm[year]}):
-        if not out.keep(_wasm_file(name)):
+        if not out.known(_wasm_file(name)):
             kept = [year for year in kept if name not in wasm[year]]
-    if kept and len(kept) == len(shards) and not out.keep(SCRIPT):
+    if kept and len(kept) == len(shards) and not out.known(SCRIPT):
         kept.pop(0)  # its bundle brings pagefind.js back
     stale = [year for year in shards if year not in kept]
-    kept_years = set(kept)
-    for rel in list(out.previous.files) if kept and out.trusted else ():
-        parts = rel.split("/", 2)
-        if len(parts) == 3 and parts[0] == BUNDLE.name and parts[1] in kept_years:
-            out.keep(rel)
+    bundles: dict[str, str] = {}
+    folder = ""
     if stale:
         documents = _Documents(source, reduced, fresh, placed)
-        wasm.update(_index(binary, out, {year: shards[year] for year in stale}, documents, mirrors))
+        # Named after the staging folder, so the next build removes it if this one is killed.
+        folder = tempfile.mkdtemp(prefix=f"{out.root.name}-pagefind-", dir=out.root.parent)
+        try:
+            made = _index(binary, {year: shards[year] for year in stale}, documents, mirrors, Path(folder))
+        except BaseException:
+            shutil.rmtree(folder, ignore_errors=True)
+            raise
+        for year, (bundle, names) in made.items():
+            bundles[year], wasm[year] = str(bundle), names
         if mirrors is not None and mirrors.is_dir():
             for entry in os.scandir(mirrors):  # the folders of years with no article left
                 if entry.is_dir(follow_symlinks=False) and entry.name not in shards:
                     shutil.rmtree(entry.path, ignore_errors=True)
     if mirrors is not None and (placed or len(memo) != len(reduced)):
         _save_memo(mirrors, {rel: (out.digests[rel], reduced[rel]) for rel in reduced})
-    manifest = {"format": FORMAT, "pagefind": version,
-                "shards": [{"year": int(year), "path": f"{year}/", "articles": len(pages), "key": keys[year],
-                            "wasm": wasm[year]} for year, pages in shards.items()]}
+    return PreparedIndex(version, shards, keys, tuple(kept), wasm, bundles, folder)
+
+
+def publish_index(prepared: PreparedIndex, out: StagedOutput) -> IndexReport:
+    """Stage what `prepare_index` made: the kept shards' files, the new bundles, and
+    /pagefind/shards.json; then drop its temporary folder."""
+    try:
+        kept_years = set(prepared.kept)
+        for name in sorted({name for year in prepared.kept for name in prepared.wasm[year]}):
+            out.keep(_wasm_file(name))
+        if prepared.kept and len(prepared.kept) == len(prepared.shards):
+            out.keep(SCRIPT)
+        for rel in list(out.previous.files) if kept_years and out.trusted else ():
+            parts = rel.split("/", 2)
+            if len(parts) == 3 and parts[0] == BUNDLE.name and parts[1] in kept_years:
+                out.keep(rel)
+        shared: set[str] = set()
+        for year, folder in prepared.bundles.items():
+            bundle = Path(folder)
+            needed = {f"wasm.{name}.pagefind" for name in prepared.wasm[year]}
+            for path in sorted(bundle.rglob("*")):
+                name = path.relative_to(bundle).as_posix()
+                if not path.is_file() or name.startswith(_UNUSED):
+                    continue
+                if name == SCRIPT.name or (name.startswith("wasm.") and name.endswith(".pagefind")):
+                    # The same bytes in every bundle: published once, from the first one.
+                    if name not in shared and (name == SCRIPT.name or name in needed):
+                        out.copy(f"{BUNDLE}/{name}", path)
+                        shared.add(name)
+                    continue
+                out.copy(f"{BUNDLE}/{year}/{name}", path)
+    finally:
+        if prepared.folder:
+            shutil.rmtree(prepared.folder, ignore_errors=True)
+    manifest = {"format": FORMAT, "pagefind": prepared.version,
+                "shards": [{"year": int(year), "path": f"{year}/", "articles": len(pages), "key": prepared.keys[year],
+                            "wasm": prepared.wasm[year]} for year, pages in prepared.shards.items()]}
     out.write(MANIFEST, json.dumps(manifest, ensure_ascii=False, separators=(",", ":")).encode("utf-8") + b"\n")
-    return IndexReport(tuple(stale), tuple(kept))
+    return IndexReport(tuple(year for year in prepared.shards if year not in kept_years), prepared.kept)
 
 
 def _wasm_file(name: str) -> str:
@@ -283,44 +343,27 @@ def _previous_shards(out: StagedOutput) -> dict[str, dict[str, Any]]:
         return {}
 
 
-def _index(binary: Path, out: StagedOutput, shards: dict[str, list[str]], documents: _Documents,
-           mirrors: Path | None) -> dict[str, list[str]]:
-    """Run Pagefind for each shard (JOBS at a time), then stage the bundles in shard order;
-    returns the WebAssembly files (by language) each shard uses."""
-    # Named after the staging folder, so the next build removes it if this one is killed.
-    with tempfile.TemporaryDirectory(prefix=f"{out.root.name}-pagefind-", dir=out.root.parent) as tmp:
-        def run(year: str) -> tuple[Path, list[str]]:
-            pages = (mirrors or Path(tmp)) / year
-            bundle = Path(tmp) / f"{year}.bundle"
-            _mirror(documents, shards[year], pages)
-            cmd = [str(binary), "--site", str(pages), "--output-path", str(bundle), "--silent"]
-            try:
-                result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-            except OSError as exc:
-                raise SearchIndexError(f"could not run Pagefind ({binary}): {exc}") from None
-            if result.returncode != 0:
-                detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-                raise SearchIndexError(f"Pagefind failed on {year}: " + " / ".join(detail))
-            canonicalise(bundle)
-            return bundle, _share_wasm(bundle)
+def _index(binary: Path, shards: dict[str, list[str]], documents: _Documents, mirrors: Path | None,
+           tmp: Path) -> dict[str, tuple[Path, list[str]]]:
+    """Run Pagefind for each shard (JOBS at a time), each bundle into a folder of `tmp`;
+    shard -> (its bundle, the WebAssembly files (by language) it uses), in shard order."""
+    def run(year: str) -> tuple[Path, list[str]]:
+        pages = (mirrors or tmp) / year
+        bundle = tmp / f"{year}.bundle"
+        _mirror(documents, shards[year], pages)
+        cmd = [str(binary), "--site", str(pages), "--output-path", str(bundle), "--silent"]
+        try:
+            result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        except OSError as exc:
+            raise SearchIndexError(f"could not run Pagefind ({binary}): {exc}") from None
+        if result.returncode != 0:
+            detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
+            raise SearchIndexError(f"Pagefind failed on {year}: " + " / ".join(detail))
+        canonicalise(bundle)
+        return bundle, _share_wasm(bundle)
 
-        with ThreadPoolExecutor(max_workers=min(JOBS, len(shards))) as pool:
-            done = dict(zip(shards, pool.map(run, shards), strict=True))
-        shared: set[str] = set()
-        for year, (bundle, wasm) in done.items():
-            needed = {f"wasm.{name}.pagefind" for name in wasm}
-            for path in sorted(bundle.rglob("*")):
-                name = path.relative_to(bundle).as_posix()
-                if not path.is_file() or name.startswith(_UNUSED):
-                    continue
-                if name == SCRIPT.name or (name.startswith("wasm.") and name.endswith(".pagefind")):
-                    # The same bytes in every bundle: published once, from the first one.
-                    if name not in shared and (name == SCRIPT.name or name in needed):
-                        out.copy(f"{BUNDLE}/{name}", path)
-                        shared.add(name)
-                    continue
-                out.copy(f"{BUNDLE}/{year}/{name}", path)
-    return {year: wasm for year, (_bundle, wasm) in done.items()}
+    with ThreadPoolExecutor(max_workers=min(JOBS, len(shards))) as pool:
+        return dict(zip(shards, pool.map(run, shards), strict=True))
 
 
 def _share_wasm(bundle: Path) -> list[str]:

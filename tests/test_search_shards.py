@@ -24,14 +24,37 @@ def article(site: Site, name: str, date: str, topic: str, outlet: str = "Example
                         f"Paragraph about {topic.lower()} in {name}.\n")
 
 
+class Indexed:
+    """The shards Pagefind ran for, in the order their bundles were finished: kept in a
+    file, since Pagefind runs in a child the build forks (pipeline.py, prepare_index)."""
+
+    def __init__(self, path: Path):
+        self.path = path
+
+    def _read(self) -> list[str]:
+        return self.path.read_text(encoding="utf-8").split() if self.path.exists() else []
+
+    def clear(self) -> None:
+        self.path.unlink(missing_ok=True)
+
+    def __iter__(self):  # type: ignore[no-untyped-def]
+        return iter(self._read())
+
+    def __eq__(self, other: object) -> bool:
+        return self._read() == other
+
+    def __repr__(self) -> str:
+        return repr(self._read())
+
+
 @pytest.fixture
-def indexed(monkeypatch: pytest.MonkeyPatch) -> list[str]:
-    """The shards Pagefind ran for, in the order their bundles were finished."""
-    years: list[str] = []
+def indexed(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Indexed:
+    years = Indexed(tmp_path / "indexed.txt")
     canonicalise = search.canonicalise
 
     def counting(bundle: Path) -> None:
-        years.append(bundle.name.split(".")[0])
+        with years.path.open("a", encoding="utf-8") as log:
+            log.write(bundle.name.split(".")[0] + "\n")
         canonicalise(bundle)
 
     monkeypatch.setattr(search, "canonicalise", counting)
@@ -44,7 +67,7 @@ def shards(site: Site) -> list[tuple[int, int]]:
 
 
 def test_only_the_shard_whose_articles_changed_is_indexed_again(site: Site, tmp_path: Path,
-                                                                indexed: list[str]) -> None:
+                                                                indexed: Indexed) -> None:
     article(site, "a", "2018-03-01", "Trade")
     article(site, "b", "2018-09-01", "Trade")
     article(site, "c", "2019-02-01", "Trade")
@@ -110,7 +133,7 @@ def test_a_site_without_articles_has_an_empty_shard_list(site: Site) -> None:
 
 
 def test_related_lists_and_chrome_are_not_indexed_so_other_years_are_kept(site: Site, tmp_path: Path,
-                                                                          indexed: list[str]) -> None:
+                                                                          indexed: Indexed) -> None:
     """Adding an article, or changing one's title or topics, changes the related lists of
     articles in other years; Pagefind does not read those lists, so their years are kept.
     Whatever it reads (body, title, filters) re-indexes the year, and every step ends with
@@ -155,7 +178,7 @@ def test_related_lists_and_chrome_are_not_indexed_so_other_years_are_kept(site: 
     step([])
 
 
-def test_a_damaged_mirror_in_the_cache_is_made_again(site: Site, tmp_path: Path, indexed: list[str]) -> None:
+def test_a_damaged_mirror_in_the_cache_is_made_again(site: Site, tmp_path: Path, indexed: Indexed) -> None:
     article(site, "a", "2018-03-01", "Trade")
     b = article(site, "b", "2018-09-01", "Trade")
     config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")
@@ -174,7 +197,7 @@ def test_a_damaged_mirror_in_the_cache_is_made_again(site: Site, tmp_path: Path,
 
 
 def test_a_change_to_the_site_chrome_re_indexes_nothing_but_one_to_the_article_does(
-        site: Site, tmp_path: Path, indexed: list[str]) -> None:
+        site: Site, tmp_path: Path, indexed: Indexed) -> None:
     article(site, "a", "2018-03-01", "Trade")
     article(site, "b", "2019-09-01", "Trade")
     config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")

@@ -26,7 +26,8 @@ def leftovers(folder: Path) -> list[str]:
 
 def run_with_fault(site, prelude: str, *args: str, **kwargs) -> subprocess.CompletedProcess[str]:
     """Run build.py's main() after `prelude` (Python) has patched something, as a user would run it."""
-    code = "import os, signal, sys\n" + f"sys.path.insert(0, {str(REPO)!r})\n" + textwrap.dedent(prelude) + \
+    code = "import os, signal, sys\nBUILD_PID = os.getpid()\n" + f"sys.path.insert(0, {str(REPO)!r})\n" + \
+        textwrap.dedent(prelude) + \
         "\nfrom newsarchive.cli import main\nsys.exit(main(sys.argv[1:]))\n"
     cmd = [sys.executable, "-c", code, "--config", str(site.root / "config.toml"), *args]
     return subprocess.run(cmd, capture_output=True, text=True, cwd=site.root, timeout=300, **kwargs)
