@@ -19,7 +19,7 @@ import jinja2
 from . import cache, parallel
 from .commands.build import BuildResult
 from .config import Config
-from .content.load import load_content
+from .content.load import Content, load_content
 from .errors import BuildError, ContentError
 from .inputs import Scan, Stat
 from .output import Records, StagedOutput
@@ -47,100 +47,14 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
     # Entered first: where output/ has no spare copy to stage a build in, one is made
     # meanwhile, while the content is read (StagedOutput.__enter__).
     with StagedOutput(Path(config.output_dir), config.cache_dir) as out:
-        content = load_content(config, progress, known, complete=scanned is not None and scanned.complete)
-        urls = Urls(config)
-        memo = _related_memo(config)
-        # The last build's index, when it was made from the same inputs: most builds change
-        # no article's date, slug, outlet or topics, and none is added or removed.
-        inputs = index_inputs(content.articles, content.pages, repr(config.resolved()))
-        snapshot = _cached(config, "index.pickle", IndexSnapshot)
-        index = snapshot.restore(content.articles, content.pages) if snapshot and snapshot.inputs == inputs else None
-        errors: list[ContentError] = []
-        made = index is None  # else the cached snapshot stands
-        if index is None:
-            index, errors = build_index(content.articles, content.pages, urls, config.related_count, memo)
-        errors += ids.check_ids(index.articles, ids.authority(config))
-        if content.errors or errors:
-            raise BuildError(content.errors + errors)
-        describe(index, content.registries)
-
-        env = make_environment(Path(config.templates_dir), config.cache_dir)
+        # Saving the article store (pickling 10,000 entries read afresh: 0.2 s) is left to a
+        # forked child while the build goes on; it is waited for whatever becomes of the build.
+        content = load_content(config, progress, known, complete=scanned is not None and scanned.complete,
+                               beside=True)
         try:
-            figures = FigureRenderer(env, urls)
-            jobs = list(page_jobs(index, config, urls, figures, search_enabled=pagefind is not None))
-        except jinja2.TemplateError as exc:
-            raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
-        redirects, errors = redirect_jobs(index.articles, urls, {urls.output_rel(job.url) for job in jobs})
-        if errors:
-            raise BuildError(errors)
-        renderer = Renderer(env, config, urls, index.pages, out)
-        structure = Structure.of(index, renderer.site, pagefind is not None, inputs, content.registries)
-        previous = out.previous
-        changed = structure.changed_since(previous.structure, previous.article_keys, index.articles)
-        # An addition (or a removal, a new date or topics) changes the structure; then the
-        # pages it does not reach are found by comparing with the last index.
-        kept = set() if changed is not None else structure.kept_pages(
-            previous.frame, previous.index_inputs, previous.article_keys, snapshot, index, jobs)
-        out.structure, out.article_keys = structure.digest, structure.keys
-        out.frame, out.index_inputs = structure.frame, structure.inputs
-        # Feeds, the sitemap and copied files do not depend on the pages: a forked child
-        # makes them meanwhile. On a first build it keeps both cores busy where one stage
-        # alone would leave one idle (the start and end of each pool), and the child writes
-        # into the staging folder, which is certain to be needed, itself. When the structure
-        # is the last build's, or most pages are kept (a few pages to render), this process
-        # checks the copies itself meanwhile: the child would have to touch every article
-        # and image, copying memory pages, and would be the longer of the two. The child
-        # also keeps the new index in the cache.
-        beside = parallel.cpu_count() > 1 and parallel.can_fork()
-        copy_here = beside and (changed is not None or len(kept) > len(jobs) // 2)
-        side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known, renderer.site,
-                       not copy_here, inputs if made and config.cache_dir is not None else None)
-        if beside and not out.trusted:
-            out.stage()
-        # One search bundle per year of articles; only the years whose pages changed run
-        # Pagefind. It reads the article pages alone: they are rendered first, and Pagefind
-        # runs in a forked child (prepare_index) while this process renders the others.
-        shards = shards_of((article.date.astimezone(config.tz).year, urls.output_rel(urls.article(article)))
-                           for article in index.articles) if pagefind else {}
-        searched = {rel for pages in shards.values() for rel in pages}
-        first: list[PageJob] = []
-        rest = jobs if not searched else []
-        for page in jobs if searched else ():
-            (first if urls.output_rel(page.url) in searched else rest).append(page)
-        with parallel.background(_deferred, out, side) if beside else nullcontext() as job:
-            progress.stage("Rendering", len(jobs) + len(redirects), "pages")
-            errors = render_all(renderer, first, progress, changed, kept)[1] if first else []
-            search = (pagefind, out, shards, config.cache_dir and Path(config.cache_dir))
-            with (parallel.background(prepare_index, *search) if pagefind and beside and not errors
-                  else nullcontext()) as searching:
-                if not errors:
-                    errors = render_all(renderer, rest, progress, changed, kept)[1]
-                if not errors:
-                    errors = render_all(renderer, redirects, progress, changed)[1]
-                pages = len(jobs)
-                if errors:
-                    raise BuildError(errors)
-                if copy_here:
-                    _copy_files(config, index, urls, out, known)
-                progress.stage("Feeds")
-                if job is None:
-                    feeds, errors = side()
-                else:
-                    feeds, errors, records, sources = job.result()
-                    out.absorb(records)
-                    out.sources.update(sources)
-                if errors:
-                    raise BuildError(errors)
-                if pagefind:
-                    progress.stage("Search index")
-                    try:
-                        publish_index(searching.result() if searching else prepare_index(*search), out)
-                    except SearchIndexError as exc:
-                        raise BuildError([ContentError(
-                            str(config.output_dir), 0, "search", str(exc),
-                            "run the build again with -v, or check the Pagefind install")]) from None
-        progress.stage("Writing")
-        out.commit()
+            index, memo, pages, feeds, redirects = _build(config, progress, pagefind, known, out, content)
+        finally:
+            content.saved()
     if memo.changed:
         _keep(config, "related.pickle", memo)
     progress.finish()
@@ -153,9 +67,109 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         notices=tuple(content.notices) + tuple(ids.notices(index.articles, config)),
         search=pagefind is not None,
         feeds=feeds,
-        redirects=len(redirects),
+        redirects=redirects,
         due=content.due,
     )
+
+
+def _build(config: Config, progress: Progress, pagefind: Path | None, known: dict[str, Stat], out: StagedOutput,
+           content: Content) -> tuple[SiteIndex, RelatedMemo, int, int, int]:
+    """Index, render, stage and swap in the site of `content`; (the index, the related memo,
+    pages, feed files and redirects made)."""
+    urls = Urls(config)
+    memo = _related_memo(config)
+    # The last build's index, when it was made from the same inputs: most builds change
+    # no article's date, slug, outlet or topics, and none is added or removed.
+    inputs = index_inputs(content.articles, content.pages, repr(config.resolved()))
+    snapshot = _cached(config, "index.pickle", IndexSnapshot)
+    index = snapshot.restore(content.articles, content.pages) if snapshot and snapshot.inputs == inputs else None
+    errors: list[ContentError] = []
+    made = index is None  # else the cached snapshot stands
+    if index is None:
+        index, errors = build_index(content.articles, content.pages, urls, config.related_count, memo)
+    errors += ids.check_ids(index.articles, ids.authority(config))
+    if content.errors or errors:
+        raise BuildError(content.errors + errors)
+    describe(index, content.registries)
+
+    env = make_environment(Path(config.templates_dir), config.cache_dir)
+    try:
+        figures = FigureRenderer(env, urls)
+        jobs = list(page_jobs(index, config, urls, figures, search_enabled=pagefind is not None))
+    except jinja2.TemplateError as exc:
+        raise BuildError([template_error(exc, Path(config.templates_dir))]) from None
+    redirects, errors = redirect_jobs(index.articles, urls, {urls.output_rel(job.url) for job in jobs})
+    if errors:
+        raise BuildError(errors)
+    renderer = Renderer(env, config, urls, index.pages, out)
+    structure = Structure.of(index, renderer.site, pagefind is not None, inputs, content.registries)
+    previous = out.previous
+    changed = structure.changed_since(previous.structure, previous.article_keys, index.articles)
+    # An addition (or a removal, a new date or topics) changes the structure; then the
+    # pages it does not reach are found by comparing with the last index.
+    kept = set() if changed is not None else structure.kept_pages(
+        previous.frame, previous.index_inputs, previous.article_keys, snapshot, index, jobs)
+    out.structure, out.article_keys = structure.digest, structure.keys
+    out.frame, out.index_inputs = structure.frame, structure.inputs
+    # Feeds, the sitemap and copied files do not depend on the pages: a forked child
+    # makes them meanwhile. On a first build it keeps both cores busy where one stage
+    # alone would leave one idle (the start and end of each pool), and the child writes
+    # into the staging folder, which is certain to be needed, itself. When the structure
+    # is the last build's, or most pages are kept (a few pages to render), this process
+    # checks the copies itself meanwhile: the child would have to touch every article
+    # and image, copying memory pages, and would be the longer of the two. The child
+    # also keeps the new index in the cache.
+    beside = parallel.cpu_count() > 1 and parallel.can_fork()
+    copy_here = beside and (changed is not None or len(kept) > len(jobs) // 2)
+    side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known, renderer.site,
+                   not copy_here, inputs if made and config.cache_dir is not None else None)
+    if beside and not out.trusted:
+        out.stage()
+    # One search bundle per year of articles; only the years whose pages changed run
+    # Pagefind. It reads the article pages alone: they are rendered first, and Pagefind
+    # runs in a forked child (prepare_index) while this process renders the others.
+    shards = shards_of((article.date.astimezone(config.tz).year, urls.output_rel(urls.article(article)))
+                       for article in index.articles) if pagefind else {}
+    searched = {rel for pages in shards.values() for rel in pages}
+    first: list[PageJob] = []
+    rest = jobs if not searched else []
+    for page in jobs if searched else ():
+        (first if urls.output_rel(page.url) in searched else rest).append(page)
+    with parallel.background(_deferred, out, side) if beside else nullcontext() as job:
+        progress.stage("Rendering", len(jobs) + len(redirects), "pages")
+        errors = render_all(renderer, first, progress, changed, kept)[1] if first else []
+        search = (pagefind, out, shards, config.cache_dir and Path(config.cache_dir))
+        with (parallel.background(prepare_index, *search) if pagefind and beside and not errors
+              else nullcontext()) as searching:
+            if not errors:
+                errors = render_all(renderer, rest, progress, changed, kept)[1]
+            if not errors:
+                errors = render_all(renderer, redirects, progress, changed)[1]
+            pages = len(jobs)
+            if errors:
+                raise BuildError(errors)
+            if copy_here:
+                _copy_files(config, index, urls, out, known)
+            progress.stage("Feeds")
+            if job is None:
+                feeds, errors = side()
+            else:
+                feeds, errors, records, sources = job.result()
+                out.absorb(records)
+                out.sources.update(sources)
+            if errors:
+                raise BuildError(errors)
+            if pagefind:
+                progress.stage("Search index")
+                try:
+                    publish_index(searching.result() if searching else prepare_index(*search), out)
+                except SearchIndexError as exc:
+                    raise BuildError([ContentError(
+                        str(config.output_dir), 0, "search", str(exc),
+                        "run the build again with -v, or check the Pagefind install")]) from None
+    progress.stage("Writing")
+    out.commit()
+    return index, memo, pages, feeds, len(redirects)
 
 
 def _beside_pages(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment, figures: FigureRenderer,

@@ -79,6 +79,34 @@ def test_warm_build_reuses_every_article(filled: Site, monkeypatch):
     assert warm(filled, config) == before
 
 
+def test_a_store_saved_beside_the_build_is_there_for_the_next(site: Site, monkeypatch):
+    """Many articles read afresh: a forked child saves the store while the build goes on;
+    the next build parses none of them again."""
+    from newsarchive import parallel
+    from newsarchive.content import load
+
+    fill(site)
+    monkeypatch.setattr(load, "_SAVE_BESIDE_FROM", 2)
+    monkeypatch.setattr(parallel, "cpu_count", lambda: 2)
+    saves: list[object] = []
+    background = parallel.Background.__init__
+
+    def spying(self, fn, *args):  # type: ignore[no-untyped-def]
+        saves.extend([fn] if fn is load._save else [])
+        background(self, fn, *args)
+
+    monkeypatch.setattr(parallel.Background, "__init__", spying)
+    config = config_of(site)
+    build(config)
+    assert saves == [load._save]
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("read_article called for an unchanged file")
+
+    monkeypatch.setattr("newsarchive.content.load.read_article", refuse)
+    assert len(load_content(config).articles) == 6
+
+
 def test_relative_folders_reuse_the_articles_of_absolute_ones(filled: Site, monkeypatch):
     """`--content content` from the site's folder names the same content as its absolute
     path: an edit there reads the edited file only, not every article again."""
