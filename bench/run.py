@@ -754,22 +754,24 @@ def main(argv: list[str] | None = None) -> int:
             rows += size_rows
     except BuildFailed as exc:
         log(f"{exc}\n--- stderr ---\n{exc.stderr.rstrip()}")
+        empty_trash(args.work, settle=False)
         return 1
     except ReferenceFailed as exc:
         log(f"reference build: {exc}")
+        empty_trash(args.work, settle=False)
         return 1
-    finally:
-        empty_trash(args.work, settle=False)  # measured: nothing waits on the file system now
+    # (An interrupted run leaves its trash to the next, which deletes it first.)
     table = format_table(rows)
     targets = format_targets(target_ratios(rows))
     print(f"Machine: {machine}\n")
-    print(table, end="")
+    print(table, end="", flush=True)
     if targets:
-        print(f"\n{targets}", end="")
+        print(f"\n{targets}", end="", flush=True)
     if args.write_results:
         text = results_markdown(table, targets, machine, args, notes, tools)
         args.write_results.write_text(text, encoding="utf-8")
         log(f"wrote {args.write_results}")
+    empty_trash(args.work, settle=False)  # measured: nothing waits on the file system now
     return 0
 
 
