@@ -8,7 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from conftest import Site
 from newsarchive import search
+from sitecheck import tree
 
 
 def test_finds_what_pagefinds_own_lookup_finds(monkeypatch: pytest.MonkeyPatch) -> None:
@@ -39,3 +41,26 @@ def test_finding_the_binary_does_not_import_asyncio(tmp_path: Path) -> None:
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent)
     assert out.stdout.strip() == "False"
+
+
+def test_a_pagefind_that_fails_stops_the_build_and_leaves_the_output(site: Site, tmp_path: Path,
+                                                                     monkeypatch: pytest.MonkeyPatch) -> None:
+    """Pagefind runs in a child the build forks (search.prepare_index): when it fails, the
+    build still stops with Pagefind's own words and a hint, exits non-zero, leaves output/
+    as the last build left it, and leaves no temporary folder behind."""
+    for n in range(3):
+        site.article(f"a{n}", f"title: Story {n}\ndate: 2020-0{n + 1}-01\noutlet: Times\ntopics: [Trade]\n")
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", os.devnull + "/missing")
+    site.build()
+    before = tree(site.output)
+    tool = tmp_path / "failing-pagefind"
+    tool.write_text('#!/bin/sh\nif [ "$1" = "--version" ]; then echo "pagefind_extended 1.5.2"; exit 0; fi\n'
+                    'echo "boom: cannot index" >&2\nexit 3\n', encoding="utf-8")
+    tool.chmod(0o755)
+    monkeypatch.setenv("PAGEFIND_BINARY_PATH", str(tool))
+    result = site.run()
+    assert result.returncode != 0
+    assert "Pagefind failed on 2020: boom: cannot index" in result.stderr
+    assert "check the Pagefind install" in result.stderr
+    assert tree(site.output) == before
+    assert not [p.name for p in site.root.iterdir() if "pagefind" in p.name]
