@@ -111,12 +111,6 @@ class PreparedIndex:
     folder: str  # the temporary folder of those bundles ('' when none was made)
 
 
-def index_site(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
-               cache_dir: Path | None = None) -> IndexReport:
-    """Bring the staged index up to date with the staged pages, shard by shard."""
-    return publish_index(prepare_index(binary, out, shards, cache_dir), out)
-
-
 def prepare_index(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
                   cache_dir: Path | None = None) -> PreparedIndex:
     """Run Pagefind for each shard whose pages changed, into a temporary folder; changes
