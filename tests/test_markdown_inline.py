@@ -16,7 +16,7 @@ import random
 import pytest
 from markdown.treeprocessors import InlineProcessor
 
-from newsarchive.content.markdown import MarkdownRenderer, _SkippingInlineProcessor
+from newsarchive.content.markdown import _BLOCK_TRIGGERS, MarkdownRenderer, _SkippingInlineProcessor
 
 FEATURES = """\
 Text with **strong**, *em*, _em too_, __strong too__, ***both***, a `code span`, ``a `tick` inside``,
@@ -74,9 +74,12 @@ def _pair(smarty: bool) -> tuple[MarkdownRenderer, MarkdownRenderer]:
     plain = MarkdownRenderer(smarty=smarty, skipping=False)
     assert isinstance(fast._md.treeprocessors["inline"], _SkippingInlineProcessor)
     assert type(plain._md.treeprocessors["inline"]) is InlineProcessor
-    guarded = [p for p in fast._md.parser.blockprocessors if "test" in vars(p)]
-    assert len(guarded) == 7  # headers (two kinds), rules, quotes, definition lists, abbreviations, footnotes
-    assert not [p for p in plain._md.parser.blockprocessors if "test" in vars(p)]
+    assert "parseBlocks" in vars(fast._md.parser) and "parseBlocks" not in vars(plain._md.parser)
+    guarded = [p for p in fast._md.parser.blockprocessors
+               if (type(p), getattr(getattr(p, "SEARCH_RE", None) or getattr(p, "RE", None), "pattern", None))
+               in _BLOCK_TRIGGERS]
+    # headers (two kinds), rules, quotes, definition lists, abbreviations, footnotes, references
+    assert len(guarded) == 8
     assert len([p for p in fast._md.preprocessors if "run" in vars(p)]) == 2  # fenced code, HTML blocks
     assert not [p for p in plain._md.preprocessors if "run" in vars(p)]
     return fast, plain

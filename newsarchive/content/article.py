@@ -19,6 +19,7 @@ from ..errors import ContentError, did_you_mean
 from ..slugs import VALID_SLUG, slug_from_filename, slugify
 from . import markdown as md
 from .frontmatter import FrontMatter, parse
+from .image_header import HEAD_BYTES, PIXEL_LIMIT, header_size
 from .model import Article, Body, Image, Page, Term
 
 REQUIRED = ("title", "date", "outlet", "topics")
@@ -515,7 +516,22 @@ class ImageTooLarge(ValueError):
 
 def image_size(path: Path | str) -> tuple[int, int]:
     """Pixel size from the file header, so pages reserve the space (no layout shift)."""
-    # Here, not at the top: a rebuild that measures no new image never loads Pillow.
+    try:
+        with open(path, "rb") as handle:
+            size = header_size(handle.read(HEAD_BYTES))
+    except OSError:
+        return 0, 0
+    if size is None:
+        size = _pillow_size(path)
+    width, height = size
+    if width * height > PIXEL_LIMIT:
+        raise ImageTooLarge(width * height, PIXEL_LIMIT)
+    return width, height
+
+
+def _pillow_size(path: Path | str) -> tuple[int, int]:
+    """Any format Pillow reads (WebP, AVIF, TIFF…), and whatever header_size left to it."""
+    # Here, not at the top: most builds never need Pillow (see image_header.py).
     from PIL import Image as PILImage
     from PIL import UnidentifiedImageError
 
@@ -524,15 +540,12 @@ def image_size(path: Path | str) -> tuple[int, int]:
             # Only the header is read; the caller decides what is too large.
             warnings.simplefilter("ignore", PILImage.DecompressionBombWarning)
             with PILImage.open(path) as img:
-                width, height = img.size
+                return img.size  # type: ignore[no-any-return]
     except PILImage.DecompressionBombError as exc:
         found = re.search(r"\((\d+) pixels\)", str(exc))
-        raise ImageTooLarge(int(found[1]) if found else 0, PILImage.MAX_IMAGE_PIXELS) from None
+        raise ImageTooLarge(int(found[1]) if found else 0, PIXEL_LIMIT) from None
     except (UnidentifiedImageError, OSError, ValueError):
         return 0, 0
-    if width * height > PILImage.MAX_IMAGE_PIXELS:
-        raise ImageTooLarge(width * height, PILImage.MAX_IMAGE_PIXELS)
-    return width, height
 
 
 def _check_figures(f: _Fields, fm: FrontMatter, count: int) -> set[int]:

@@ -125,31 +125,40 @@ _BLOCK_TRIGGERS = {
     (blockprocessors.SetextHeaderProcessor, blockprocessors.SetextHeaderProcessor.RE.pattern): ("\n=", "\n-"),
     (blockprocessors.HRProcessor, blockprocessors.HRProcessor.SEARCH_RE.pattern): ("-", "_", "*"),
     (blockprocessors.BlockQuoteProcessor, blockprocessors.BlockQuoteProcessor.RE.pattern): (">",),
-    (def_list.DefListProcessor, def_list.DefListProcessor.RE.pattern): (":",),
-    # These two test every block with True and search it in run(), which gives the block
-    # back when nothing matched: a test of False is the same, without the search.
+    (def_list.DefListProcessor, def_list.DefListProcessor.RE.pattern): (": ",),
+    # These test every block with True and search it in run(), which gives the block back
+    # when nothing matched: a test of False is the same, without the search.
     (abbr.AbbrBlockprocessor, abbr.AbbrBlockprocessor.RE.pattern): ("*[",),
     (footnotes.FootnoteBlockProcessor, footnotes.FootnoteBlockProcessor.RE.pattern): ("[^",),
+    (blockprocessors.ReferenceProcessor, blockprocessors.ReferenceProcessor.RE.pattern): ("]:",),
 }
 
 
-def _guard_block_tests(md: markdown.Markdown) -> None:
-    """Give each known block processor a test that answers no at once, as its own test
-    would, when the block lacks what every match of its expression contains."""
+def _block_parser(md: markdown.Markdown):  # type: ignore[no-untyped-def]
+    """BlockParser.parseBlocks, which asks every block processor (17 of them, in a list the
+    registry makes again for each block) to test each block in turn: the same loop over a
+    list made once, where a known processor is not asked about a block that lacks what
+    every match of its expression contains (it would answer no)."""
+    steps = []
     for processor in md.parser.blockprocessors:
         expression = getattr(processor, "SEARCH_RE", None) or getattr(processor, "RE", None)
         wanted = _BLOCK_TRIGGERS.get((type(processor), getattr(expression, "pattern", None)))
-        if wanted is not None:
-            processor.test = _guarded(processor.test, wanted)  # type: ignore[method-assign]
+        steps.append((processor.test, processor.run, wanted))
 
+    def parse_blocks(parent, blocks: list[str]) -> None:  # type: ignore[no-untyped-def]
+        while blocks:
+            for test, run, wanted in steps:
+                block = blocks[0]
+                if wanted is not None:
+                    for text in wanted:
+                        if text in block:
+                            break
+                    else:
+                        continue
+                if test(parent, block) and run(parent, blocks) is not False:  # run: True or None
+                    break
 
-def _guarded(test, wanted: tuple[str, ...]):  # type: ignore[no-untyped-def]
-    def guarded(parent, block):  # type: ignore[no-untyped-def]
-        for text in wanted:
-            if text in block:
-                return test(parent, block)
-        return False
-    return guarded
+    return parse_blocks
 
 
 # Preprocessors that give back the lines they were given when the text lacks these: fenced
@@ -240,7 +249,8 @@ class MarkdownRenderer:
         if skipping and type(self._md.treeprocessors["inline"]) is InlineProcessor and _KNOWN_INLINE_PROCESSOR:
             self._md.treeprocessors.register(_SkippingInlineProcessor(self._md), "inline", 20)
         if skipping:
-            _guard_block_tests(self._md)
+            # Processors call parser.parseBlocks for nested blocks: they find this one too.
+            self._md.parser.parseBlocks = _block_parser(self._md)  # type: ignore[method-assign]
             _guard_preprocessors(self._md)
             self._md.is_block_level = _block_level(self._md.block_level_elements)  # type: ignore[method-assign]
 
