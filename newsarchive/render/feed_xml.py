@@ -7,7 +7,10 @@ feed: most rebuilds keep every feed as it was.
 from __future__ import annotations
 
 import html
+from copy import deepcopy
+from typing import Any
 
+from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
@@ -85,8 +88,69 @@ def _text(parent, tag: str, text: str):  # type: ignore[no-untyped-def]
     return element
 
 
-def xml_feeds(feed: Feed) -> tuple[bytes, bytes]:
+class _Entry(FeedEntry):
+    """One article's entry, filled in once. An article is in several feeds (the site's, its
+    outlet's, its topics'): the elements feedgen builds for its first feed are kept (when
+    `keep`) and later feeds get copies, which lxml makes without running Python."""
+
+    def __init__(self, item: FeedItem, keep: bool):
+        super().__init__()
+        self.register_extension("archive", _ArchiveEntryExtension)  # add_entry's again: ignored
+        self.id(item.id)  # also the RSS guid, isPermaLink="false": an id, not an address
+        self.title(item.title)
+        self.link(href=item.url, rel="alternate", type="text/html")  # Atom links: see extend_atom
+        self.published(item.published)
+        self.updated(item.updated)
+        if item.byline:
+            self.author(name=item.byline)
+        else:
+            self.author(name=item.outlet, uri=item.outlet_url)
+        self.summary(item.summary, type="text")
+        self.description(html.escape(item.summary, quote=False))  # RSS: HTML, so escaped text
+        self.content(item.content_html, type="html")
+        for category in (*item.topics, item.outlet_category):
+            self.category(term=category.name, scheme=category.scheme, label=category.name)
+        self.archive.set(item)
+        self._keep = keep
+        self._made: dict[tuple[str, bool], Any] = {}
+
+    def rss_entry(self, extensions: bool = True):  # type: ignore[no-untyped-def]
+        return self._element("rss", extensions)
+
+    def atom_entry(self, extensions: bool = True):  # type: ignore[no-untyped-def]
+        return self._element("atom", extensions)
+
+    def _element(self, kind: str, extensions: bool):  # type: ignore[no-untyped-def]
+        made = self._made.get((kind, extensions))
+        if made is not None:
+            return deepcopy(made)  # a feed takes the element into its tree: a copy each
+        make = super().rss_entry if kind == "rss" else super().atom_entry
+        element = make(extensions)
+        if self._keep:
+            self._made[kind, extensions] = deepcopy(element)
+        return element
+
+
+class FeedEntries:
+    """Each article's entry, made once per process; kept for the articles in more than one
+    of the feeds to write (`repeated`: their ids), so memory grows with those alone."""
+
+    def __init__(self, repeated: set[str] | frozenset[str] = frozenset()):
+        self._repeated = repeated
+        self._entries: dict[str, _Entry] = {}
+
+    def __call__(self, item: FeedItem) -> _Entry:
+        entry = self._entries.get(item.id)
+        if entry is None:
+            entry = _Entry(item, keep=item.id in self._repeated)
+            if entry._keep:
+                self._entries[item.id] = entry
+        return entry
+
+
+def xml_feeds(feed: Feed, entries: FeedEntries | None = None) -> tuple[bytes, bytes]:
     """The RSS 2.0 and the Atom 1.0 document of one feed."""
+    entries = entries or FeedEntries()
     fg = FeedGenerator()
     fg.register_extension("archive", _ArchiveFeedExtension, _ArchiveEntryExtension)
     fg.id(feed.id)
@@ -98,22 +162,7 @@ def xml_feeds(feed: Feed) -> tuple[bytes, bytes]:
         fg.icon(feed.icon_url)
     fg.updated(feed.updated)  # Atom <updated> and RSS <lastBuildDate>; feedgen's default is now()
     for item in feed.items:
-        entry = fg.add_entry(order="append")
-        entry.id(item.id)  # also the RSS guid, isPermaLink="false": an id, not an address
-        entry.title(item.title)
-        entry.link(href=item.url, rel="alternate", type="text/html")  # Atom links: see extend_atom
-        entry.published(item.published)
-        entry.updated(item.updated)
-        if item.byline:
-            entry.author(name=item.byline)
-        else:
-            entry.author(name=item.outlet, uri=item.outlet_url)
-        entry.summary(item.summary, type="text")
-        entry.description(html.escape(item.summary, quote=False))  # RSS: HTML, so escaped text
-        entry.content(item.content_html, type="html")
-        for category in (*item.topics, item.outlet_category):
-            entry.category(term=category.name, scheme=category.scheme, label=category.name)
-        entry.archive.set(item)
+        fg.add_entry(entries(item), order="append")
 
     # feedgen's RSS channel <link> is the last link given: self first, then the page.
     fg.link([{"href": feed.rss_url, "rel": "self", "type": "application/rss+xml"},

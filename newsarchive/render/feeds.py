@@ -39,6 +39,7 @@ from .run import template_error
 
 if TYPE_CHECKING:
     from ..output import Records, StagedOutput
+    from .feed_xml import FeedEntries
 
 # What an empty feed says it was last changed: a constant, since there is no content date.
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
@@ -229,10 +230,17 @@ def write_feeds(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Enviro
     if not todo:
         return []
     workers = parallel.cpu_count()
+    # The articles in more than one of these feeds: each process keeps their entries.
+    seen: set[str] = set()
+    repeated = {a.source_path: a for _, articles in todo for a in articles
+                if a.source_path in seen or seen.add(a.source_path)}  # type: ignore[func-returns-value]
     if workers < 2 or len(todo) < _PARALLEL_FROM or not parallel.can_fork():
+        from .feed_xml import FeedEntries  # feedgen and lxml: loaded only by a build that writes a feed
+
         try:
+            entries = FeedEntries(frozenset(items(a).id for a in repeated.values()))
             for feed, articles in todo:
-                _write_feed(urls, replace(feed, items=tuple(items(a) for a in articles)), out)
+                _write_feed(urls, replace(feed, items=tuple(items(a) for a in articles)), out, entries)
         except jinja2.TemplateError as exc:
             return [template_error(exc, Path(config.templates_dir))]
         return []
@@ -247,9 +255,10 @@ def write_feeds(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Enviro
             made.extend(chunk)
     by_path = {a.source_path: item for a, item in zip(unique, made, strict=True)}
     feeds = [replace(feed, items=tuple(by_path[a.source_path] for a in articles)) for feed, articles in todo]
+    repeated_ids = frozenset(by_path[path].id for path in repeated)
     out.stage()  # here, not in a worker: there is one staging folder
     mine = out.records()
-    with parallel.fork_pool(workers, _start_worker, ((urls, feeds, out),)) as pool:
+    with parallel.fork_pool(workers, _start_worker, ((urls, feeds, out, repeated_ids),)) as pool:
         results = list(pool.imap(_feeds_range, _ranges(len(feeds), workers, minimum=4)))
     out.absorb(mine)
     for records in results:
@@ -261,10 +270,10 @@ def _ranges(count: int, workers: int, minimum: int = 16) -> list[tuple[int, int]
     return [(r.start, r.stop) for r in parallel.chunks(range(count), workers, minimum=minimum)]
 
 
-def _write_feed(urls: Urls, feed: Feed, out: StagedOutput) -> None:
-    from .feed_xml import xml_feeds  # feedgen and lxml: loaded only by a build that writes a feed
+def _write_feed(urls: Urls, feed: Feed, out: StagedOutput, entries: FeedEntries) -> None:
+    from .feed_xml import xml_feeds
 
-    rss, atom = xml_feeds(feed)
+    rss, atom = xml_feeds(feed, entries)
     out.write(_file(urls, feed.rss_url), rss)
     out.write(_file(urls, feed.atom_url), atom)
     if feed.json_url:
@@ -288,9 +297,12 @@ def _items_range(bounds: tuple[int, int]) -> tuple[list[FeedItem], ContentError 
 
 
 def _feeds_range(bounds: tuple[int, int]) -> Records:
-    urls, feeds, out = _worker["state"]
+    from .feed_xml import FeedEntries
+
+    urls, feeds, out, repeated = _worker["state"]
+    entries = _worker.setdefault("entries", FeedEntries(repeated))  # for each range this worker takes
     for feed in feeds[bounds[0]:bounds[1]]:
-        _write_feed(urls, feed, out)
+        _write_feed(urls, feed, out, entries)
     return out.records()
 
 
