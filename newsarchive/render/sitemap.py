@@ -7,12 +7,12 @@ every page of its listings); nothing for pages without dates. Never the build ti
 
 from __future__ import annotations
 
+import html
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
-from xml.sax.saxutils import escape
 
 from ..content.model import Article
 from ..site.index import SiteIndex
@@ -92,7 +92,7 @@ def _document(root: str, tag: str, entries: Sequence[SitemapEntry]) -> bytes:
     lines = ["<?xml version='1.0' encoding='UTF-8'?>", f'<{root} xmlns="{SITEMAP_NS}">']
     for entry in entries:
         lastmod = f"\n    <lastmod>{entry.lastmod.isoformat()}</lastmod>" if entry.lastmod is not None else ""
-        lines.append(f"  <{tag}>\n    <loc>{escape(xml_safe(entry.loc))}</loc>{lastmod}\n  </{tag}>")
+        lines.append(f"  <{tag}>\n    <loc>{html.escape(xml_safe(entry.loc), quote=False)}</loc>{lastmod}\n  </{tag}>")
     lines.append(f"</{root}>\n")
     return "\n".join(lines).encode("utf-8")
 
