@@ -37,6 +37,7 @@ _Loader.yaml_implicit_resolvers = {
 }
 
 Path_ = tuple[Any, ...]
+_STR = "tag:yaml.org,2002:str"
 
 
 @dataclass
@@ -162,7 +163,9 @@ def _read_value(
             lines[at + (i,)] = item.start_mark.line + 1
             items.append(_read_value(loader, item, at + (i,), lines, path, errors))
         return items
-    # Scalars, and anything tagged: SafeConstructor refuses tags that would run code.
+    if node.tag == _STR and type(node) is yaml.ScalarNode:
+        return node.value  # what SafeConstructor makes of text (most values), without its calls
+    # Other scalars, and anything tagged: SafeConstructor refuses tags that would run code.
     return loader.construct_object(node, deep=True)
 
 
