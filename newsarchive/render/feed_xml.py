@@ -142,8 +142,9 @@ class FeedEntries:
     def __call__(self, item: FeedItem) -> _Entry:
         entry = self._entries.get(item.id)
         if entry is None:
-            entry = _Entry(item, keep=item.id in self._repeated)
-            if entry._keep:
+            keep = item.id in self._repeated
+            entry = _Entry(item, keep)
+            if keep:
                 self._entries[item.id] = entry
         return entry
 

@@ -18,6 +18,7 @@ https://jsonfeed.org/version/1.1.
 from __future__ import annotations
 
 import json
+from collections import Counter
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path, PurePosixPath
@@ -231,9 +232,8 @@ def write_feeds(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Enviro
         return []
     workers = parallel.cpu_count()
     # The articles in more than one of these feeds: each process keeps their entries.
-    seen: set[str] = set()
-    repeated = {a.source_path: a for _, articles in todo for a in articles
-                if a.source_path in seen or seen.add(a.source_path)}  # type: ignore[func-returns-value]
+    uses = Counter(a.source_path for _, articles in todo for a in articles)
+    repeated = {a.source_path: a for _, articles in todo for a in articles if uses[a.source_path] > 1}
     if workers < 2 or len(todo) < _PARALLEL_FROM or not parallel.can_fork():
         from .feed_xml import FeedEntries  # feedgen and lxml: loaded only by a build that writes a feed
 
