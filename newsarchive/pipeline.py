@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import os
 import time
-from collections.abc import Callable
-from contextlib import nullcontext
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager, nullcontext
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any, TypeVar
@@ -20,6 +20,7 @@ from . import cache, parallel
 from .commands.build import BuildResult
 from .config import Config
 from .content.load import Content, load_content
+from .content.model import Article
 from .errors import BuildError, ContentError
 from .inputs import Scan, Stat
 from .output import Records, StagedOutput
@@ -83,6 +84,39 @@ def _build(config: Config, progress: Progress, pagefind: Path | None, known: dic
     inputs = index_inputs(content.articles, content.pages, repr(config.resolved()))
     snapshot = _cached(config, "index.pickle", IndexSnapshot)
     index = snapshot.restore(content.articles, content.pages) if snapshot and snapshot.inputs == inputs else None
+    with _early_copy(config, content, urls, out, known) as copying:
+        return _index_and_render(config, progress, pagefind, known, out, content, urls, memo, inputs, snapshot,
+                                 index, copying)
+
+
+@contextmanager
+def _early_copy(config: Config, content: Content, urls: Urls, out: StagedOutput, known: dict[str, Stat]
+                ) -> Iterator[parallel.Background | None]:
+    """A forked child copying the static files and every image, started before the index is
+    built, on a first build (output/ not known: every file is written) over more than one
+    core: building the index leaves the other core idle, and the copies need no index (an
+    image goes beside its article's page). None when the copies are left to `_build`."""
+    if out.trusted or content.errors or parallel.cpu_count() < 2 or not parallel.can_fork():
+        yield None
+        return
+    out.stage()  # before the fork: the child writes into the staging folder itself
+    with parallel.background(_deferred, out, partial(_copy_only, config, content.articles, urls, out, known)) as job:
+        yield job
+
+
+def _copy_only(config: Config, articles: list[Article], urls: Urls, out: StagedOutput, known: dict[str, Stat]
+               ) -> tuple[int, list[ContentError]]:
+    # One process: more would slow the index, which decides when the pages start.
+    _copy_files(config, articles, urls, out, known, spread=False)
+    return 0, []
+
+
+def _index_and_render(config: Config, progress: Progress, pagefind: Path | None, known: dict[str, Stat],
+                   out: StagedOutput, content: Content, urls: Urls, memo: RelatedMemo, inputs: str,
+                   snapshot: IndexSnapshot | None, index: SiteIndex | None, copying: parallel.Background | None
+                   ) -> tuple[SiteIndex, RelatedMemo, int, int, int]:
+    """`_build` once the content is read; `copying`: the child copying static files and images
+    (`_early_copy`), if any."""
     errors: list[ContentError] = []
     made = index is None  # else the cached snapshot stands
     if index is None:
@@ -120,9 +154,9 @@ def _build(config: Config, progress: Progress, pagefind: Path | None, known: dic
     # and image, copying memory pages, and would be the longer of the two. The child
     # also keeps the new index in the cache.
     beside = parallel.cpu_count() > 1 and parallel.can_fork()
-    copy_here = beside and (changed is not None or len(kept) > len(jobs) // 2)
+    copy_here = beside and copying is None and (changed is not None or len(kept) > len(jobs) // 2)
     side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known, renderer.site,
-                   not copy_here, inputs if made and config.cache_dir is not None else None)
+                   not copy_here and copying is None, inputs if made and config.cache_dir is not None else None)
     if beside and not out.trusted:
         out.stage()
     # One search bundle per year of articles; only the years whose pages changed run
@@ -149,7 +183,7 @@ def _build(config: Config, progress: Progress, pagefind: Path | None, known: dic
             if errors:
                 raise BuildError(errors)
             if copy_here:
-                _copy_files(config, index, urls, out, known)
+                _copy_files(config, index.articles, urls, out, known)
             progress.stage("Feeds")
             if job is None:
                 feeds, errors = side()
@@ -159,6 +193,10 @@ def _build(config: Config, progress: Progress, pagefind: Path | None, known: dic
                 out.sources.update(sources)
             if errors:
                 raise BuildError(errors)
+            if copying is not None:
+                _, _, records, sources = copying.result()
+                out.absorb(records)
+                out.sources.update(sources)
             if pagefind:
                 progress.stage("Search index")
                 try:
@@ -181,7 +219,7 @@ def _beside_pages(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Envi
     if inputs is not None:
         _keep(config, "index.pickle", IndexSnapshot.of(index, inputs))
     if copy:
-        _copy_files(config, index, urls, out, known)
+        _copy_files(config, index.articles, urls, out, known)
     feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))
     try:
         errors = write_feeds(index, config, urls, env, figures, out, site)
@@ -205,19 +243,20 @@ def _deferred(out: StagedOutput, work: Callable[[], tuple[int, list[ContentError
     return feeds, errors, out.records(), out.sources
 
 
-def _copy_files(config: Config, index: SiteIndex, urls: Urls, out: StagedOutput, known: dict[str, Stat]) -> None:
-    """Static assets, and each article's images beside its page."""
+def _copy_files(config: Config, articles: list[Article], urls: Urls, out: StagedOutput, known: dict[str, Stat],
+                spread: bool = True) -> None:
+    """Static assets, and each article's images beside its page (`spread`: see copy_all)."""
     _copy_tree(Path(config.static_dir), PurePosixPath("static"), out)
     content_dir = str(config.content_dir)
     images = []
-    for article in index.articles:
+    for article in articles:
         folder = os.path.dirname(article.source_path)
         article_dir = urls.output_rel(urls.article(article)).rpartition("/")[0]
         for image in article.images:
             if image.src:
                 rel = f"{folder}/{image.src}"
                 images.append((f"{article_dir}/{image.src}", os.path.join(content_dir, rel), known.get(rel)))
-    copy_all(out, images)
+    copy_all(out, images, spread)
 
 
 def _copy_tree(source: Path, target: PurePosixPath, out: StagedOutput) -> None:

@@ -146,11 +146,11 @@ def render_all(renderer: Renderer, jobs: list[PageJob], progress: Progress | Non
 CopyJob = tuple[str, str, tuple[int, int, int, int] | None]
 
 
-def copy_all(out: StagedOutput, files: Sequence[CopyJob]) -> None:
+def copy_all(out: StagedOutput, files: Sequence[CopyJob], spread: bool = True) -> None:
     """`out.copy` for each file; over all cores when output/ is not known (every file is
-    written: a first build), each worker copying a share of the files."""
+    written: a first build) and `spread`, each worker copying a share of the files."""
     workers = parallel.cpu_count()
-    if out.trusted or workers < 2 or len(files) < _PARALLEL_FROM or not parallel.can_fork():
+    if not spread or out.trusted or workers < 2 or len(files) < _PARALLEL_FROM or not parallel.can_fork():
         for rel, source, stat in files:
             out.copy(rel, source, stat)
         return
