@@ -7,13 +7,12 @@ feed: most rebuilds keep every feed as it was.
 from __future__ import annotations
 
 import html
-from copy import deepcopy
-from typing import Any
 
 from feedgen.entry import FeedEntry
 from feedgen.ext.base import BaseEntryExtension, BaseExtension
 from feedgen.feed import FeedGenerator
 from feedgen.util import xml_elem
+from lxml import etree
 
 from .absolute import xml_safe
 from .feeds import DC_NS, DCTERMS_NS, MEDIA_NS, XML_LANG, Feed, FeedItem
@@ -89,11 +88,9 @@ def _text(parent, tag: str, text: str):  # type: ignore[no-untyped-def]
 
 
 class _Entry(FeedEntry):
-    """One article's entry, filled in once. An article is in several feeds (the site's, its
-    outlet's, its topics'): the elements feedgen builds for its first feed are kept (when
-    `keep`) and later feeds get copies, which lxml makes without running Python."""
+    """One article's entry, filled in once."""
 
-    def __init__(self, item: FeedItem, keep: bool):
+    def __init__(self, item: FeedItem):
         super().__init__()
         self.register_extension("archive", _ArchiveEntryExtension)  # add_entry's again: ignored
         self.id(item.id)  # also the RSS guid, isPermaLink="false": an id, not an address
@@ -111,49 +108,78 @@ class _Entry(FeedEntry):
         for category in (*item.topics, item.outlet_category):
             self.category(term=category.name, scheme=category.scheme, label=category.name)
         self.archive.set(item)
-        self._keep = keep
-        self._made: dict[tuple[str, bool], Any] = {}
 
-    def rss_entry(self, extensions: bool = True):  # type: ignore[no-untyped-def]
-        return self._element("rss", extensions)
 
-    def atom_entry(self, extensions: bool = True):  # type: ignore[no-untyped-def]
-        return self._element("atom", extensions)
+class _Wrapper:
+    """Serialises entries exactly as lxml writes them inside a feed: an entry's bytes in a
+    pretty-printed document depend only on the entry, its depth and the namespaces declared
+    above it, and a feed of this generator declares the same ones at the same depth. So an
+    entry is written once, inside an empty feed of the same kind, and its bytes are put into
+    every feed that has it."""
 
-    def _element(self, kind: str, extensions: bool):  # type: ignore[no-untyped-def]
-        made = self._made.get((kind, extensions))
-        if made is not None:
-            return deepcopy(made)  # a feed takes the element into its tree: a copy each
-        make = super().rss_entry if kind == "rss" else super().atom_entry
-        element = make(extensions)
-        if self._keep:
-            self._made[kind, extensions] = deepcopy(element)
-        return element
+    def __init__(self, kind: str):
+        fg = _generator()
+        fg.id("urn:newsarchive:wrapper")
+        fg.title("wrapper")
+        fg.description("wrapper")
+        fg.link(href="https://wrapper.invalid/", rel="alternate")
+        fg.updated("2000-01-01T00:00:00+00:00")
+        self.kind = kind
+        root, _ = fg._create_rss() if kind == "rss" else fg._create_atom()  # noqa: SLF001 - the tree rss_str writes
+        self.parent = root[0] if kind == "rss" else root
+        for child in list(self.parent):
+            self.parent.remove(child)
+        self.root = root
+        self.start = b"<channel>\n" if kind == "rss" else b">\n"  # what the entries follow
+        self.end = _END[kind]
+
+    def entry(self, entry: _Entry) -> bytes:
+        element = entry.rss_entry() if self.kind == "rss" else entry.atom_entry()
+        self.parent.append(element)
+        try:
+            data = etree.tostring(self.root, pretty_print=True, encoding="UTF-8", xml_declaration=False)
+        finally:
+            self.parent.remove(element)
+        return data[data.index(self.start) + len(self.start):data.rindex(self.end)]
+
+
+# In a pretty-printed feed, what follows the last entry: the entries go just before it.
+_END = {"rss": b"  </channel>", "atom": b"</feed>"}
 
 
 class FeedEntries:
-    """Each article's entry, made once per process; kept for the articles in more than one
-    of the feeds to write (`repeated`: their ids), so memory grows with those alone."""
+    """Each article's entries as bytes (RSS, Atom), made once per process; kept for the
+    articles in more than one of the feeds to write (`repeated`: their ids), so memory grows
+    with those alone."""
 
     def __init__(self, repeated: set[str] | frozenset[str] = frozenset()):
         self._repeated = repeated
-        self._entries: dict[str, _Entry] = {}
+        self._made: dict[str, tuple[bytes, bytes]] = {}
+        self._wrappers: tuple[_Wrapper, _Wrapper] | None = None
 
-    def __call__(self, item: FeedItem) -> _Entry:
-        entry = self._entries.get(item.id)
-        if entry is None:
-            keep = item.id in self._repeated
-            entry = _Entry(item, keep)
-            if keep:
-                self._entries[item.id] = entry
-        return entry
+    def __call__(self, item: FeedItem) -> tuple[bytes, bytes]:
+        made = self._made.get(item.id)
+        if made is None:
+            if self._wrappers is None:
+                self._wrappers = (_Wrapper("rss"), _Wrapper("atom"))
+            entry = _Entry(item)
+            made = (self._wrappers[0].entry(entry), self._wrappers[1].entry(entry))
+            if item.id in self._repeated:
+                self._made[item.id] = made
+        return made
+
+
+def _generator() -> FeedGenerator:
+    fg = FeedGenerator()
+    fg.register_extension("archive", _ArchiveFeedExtension, _ArchiveEntryExtension)
+    return fg
 
 
 def xml_feeds(feed: Feed, entries: FeedEntries | None = None) -> tuple[bytes, bytes]:
-    """The RSS 2.0 and the Atom 1.0 document of one feed."""
+    """The RSS 2.0 and the Atom 1.0 document of one feed: feedgen writes the feed without its
+    entries, and each entry's bytes (FeedEntries) go where feedgen would have put them."""
     entries = entries or FeedEntries()
-    fg = FeedGenerator()
-    fg.register_extension("archive", _ArchiveFeedExtension, _ArchiveEntryExtension)
+    fg = _generator()
     fg.id(feed.id)
     fg.title(xml_safe(feed.title))
     fg.description(xml_safe(feed.description))
@@ -162,14 +188,18 @@ def xml_feeds(feed: Feed, entries: FeedEntries | None = None) -> tuple[bytes, by
     if feed.icon_url:
         fg.icon(feed.icon_url)
     fg.updated(feed.updated)  # Atom <updated> and RSS <lastBuildDate>; feedgen's default is now()
-    for item in feed.items:
-        fg.add_entry(entries(item), order="append")
+    made = [entries(item) for item in feed.items]
 
     # feedgen's RSS channel <link> is the last link given: self first, then the page.
     fg.link([{"href": feed.rss_url, "rel": "self", "type": "application/rss+xml"},
              {"href": feed.home_url, "rel": "alternate", "type": "text/html"}], replace=True)
-    rss = fg.rss_str(pretty=True)
+    rss = _with_entries(fg.rss_str(pretty=True), "rss", [rss for rss, _ in made])
     fg.link([{"href": feed.atom_url, "rel": "self", "type": "application/atom+xml"},
              {"href": feed.home_url, "rel": "alternate", "type": "text/html"}], replace=True)
-    atom = fg.atom_str(pretty=True)
+    atom = _with_entries(fg.atom_str(pretty=True), "atom", [atom for _, atom in made])
     return rss, atom
+
+
+def _with_entries(document: bytes, kind: str, entries: list[bytes]) -> bytes:
+    at = document.rindex(_END[kind])
+    return b"".join((document[:at], *entries, document[at:]))
