@@ -112,9 +112,9 @@ def _copy_only(config: Config, articles: list[Article], urls: Urls, out: StagedO
 
 
 def _index_and_render(config: Config, progress: Progress, pagefind: Path | None, known: dict[str, Stat],
-                   out: StagedOutput, content: Content, urls: Urls, memo: RelatedMemo, inputs: str,
-                   snapshot: IndexSnapshot | None, index: SiteIndex | None, copying: parallel.Background | None
-                   ) -> tuple[SiteIndex, RelatedMemo, int, int, int]:
+                      out: StagedOutput, content: Content, urls: Urls, memo: RelatedMemo, inputs: str,
+                      snapshot: IndexSnapshot | None, index: SiteIndex | None, copying: parallel.Background | None
+                      ) -> tuple[SiteIndex, RelatedMemo, int, int, int]:
     """`_build` once the content is read; `copying`: the child copying static files and images
     (`_early_copy`), if any."""
     errors: list[ContentError] = []
