@@ -305,7 +305,16 @@ class StagedOutput:
             except FileExistsError:
                 pass
             except FileNotFoundError:
-                os.makedirs(path, exist_ok=True)
+                # The folder above first (once: it is remembered too), then this one. The
+                # staging folder itself exists, so this stops there at the latest.
+                parent = path.rpartition("/")[0]
+                if not parent:
+                    raise
+                self._folder(parent)
+                try:
+                    os.mkdir(path)
+                except FileExistsError:
+                    pass
             self._folders.add(path)
 
     def keep(self, rel: PurePosixPath | str) -> bool:

@@ -126,7 +126,7 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
         raise BuildError(content.errors + errors)
     describe(index, content.registries)
 
-    env = make_environment(Path(config.templates_dir), config.cache_dir)
+    env = make_environment(Path(config.templates_dir), config.cache_dir, config, urls)
     try:
         figures = FigureRenderer(env, urls)
         jobs = list(page_jobs(index, config, urls, figures, search_enabled=pagefind is not None))

@@ -321,3 +321,14 @@ def test_installed_versions_are_what_importlib_metadata_says():
     for name in ("Markdown", "PyYAML", "python-frontmatter", "Pillow", "tzdata", "Jinja2", "MarkupSafe", "Babel"):
         assert cache_module.installed_version(name) == importlib.metadata.version(name)
     assert cache_module.installed_version("no-such-distribution-here") == ""
+
+
+@pytest.mark.parametrize("rel", ["articles/2020/05/a.md", "a.md", "x/y/z/b.md"])
+@pytest.mark.parametrize("src", ["images/a.png", "a.png", "./a.png", "images//a.png", "images/./a.png",
+                                 "images/", "images/.", "a/b/c.jpg", ".", "images/.hidden.png"])
+def test_image_paths_in_entries_are_joined_as_paths_join_them(rel, src):
+    # An image's entry is named as PurePosixPath joins it; the shortcut must agree on every src
+    # read_article lets through (relative, no '..').
+    from pathlib import PurePosixPath
+    expected = (PurePosixPath(rel).parent / src).as_posix()
+    assert store_module._joined(rel.rpartition("/")[0], src) == expected

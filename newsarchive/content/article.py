@@ -97,7 +97,7 @@ def read_article(rel_path: str, text: str, config: Config, renderer: md.Markdown
     slug = _slug(f, rel_path)
     draft = _bool(f, "draft")
     # Strings, not Paths: made for every article, and a Path costs more than the checks.
-    images = _images(f, os.path.dirname(f"{config.content_dir}/{rel_path}"), Path(config.content_dir), config)
+    images = _images(f, os.path.dirname(f"{config.content_dir}/{rel_path}"), str(config.content_dir), config)
     ident = _identifier(f)
     aliases = _aliases(f, config)
 
@@ -403,7 +403,7 @@ def _identifier(f: _Fields) -> str:
     return value
 
 
-def _images(f: _Fields, folder: Path | str, content_root: Path, config: Config | None = None) -> tuple[Image, ...]:
+def _images(f: _Fields, folder: Path | str, content_root: Path | str, config: Config | None = None) -> tuple[Image, ...]:
     raw = f.fm.values.get("images")
     if raw is None:
         return ()
@@ -476,7 +476,7 @@ def _real_path(config: Config, path: str) -> str:
     return real  # type: ignore[no-any-return]
 
 
-def _inside(folder: Path | str, src: str, content_root: Path, config: Config | None) -> bool:
+def _inside(folder: Path | str, src: str, content_root: Path | str, config: Config | None) -> bool:
     """(folder / src).resolve().is_relative_to(content_root.resolve()), for a src already
     found safe (relative, no '..'): the folders' real paths are looked up once per build,
     and only src's own components are checked for links (any link: resolved in full)."""
@@ -487,7 +487,10 @@ def _inside(folder: Path | str, src: str, content_root: Path, config: Config | N
             if os.path.islink(real):
                 break
         else:
-            return Path(real).is_relative_to(_real_path(config, str(content_root)))
+            # Both are real paths, without '.', '..' or doubled slashes: a prefix test is
+            # Path.is_relative_to, at a fraction of the cost.
+            root = _real_path(config, str(content_root))
+            return real == root or real.startswith(root if root.endswith("/") else root + "/")
     return (Path(folder) / src).resolve().is_relative_to(Path(content_root).resolve())
 
 

@@ -246,7 +246,7 @@ def read_articles(files: Sequence[tuple[str, Path | str]], config: Config, store
     progress.advance(len(files) - len(todo))
 
     job = _Job(config, store.folder if store else None, store.key if store else "", cutoff)
-    files_to_read = [(rel, Path(path)) for _, rel, path in todo]
+    files_to_read = [(rel, path if isinstance(path, Path) else Path(path)) for _, rel, path in todo]
     workers = parallel.cpu_count()
     if workers < 2 or len(todo) < _PARALLEL_FROM or not parallel.can_fork():
         renderer = renderer_for(config)
@@ -279,7 +279,11 @@ def _read_file(rel: str, path: Path, job: _Job, renderer: MarkdownRenderer) -> _
     max_bytes = job.config.max_file_mb * 1_000_000
     try:
         st = os.stat(path)  # before reading: a change after this is seen next time
-        raw = path.read_bytes() if st.st_size <= max_bytes else b""
+        if st.st_size <= max_bytes:
+            with open(path, "rb") as handle:
+                raw = handle.read()
+        else:
+            raw = b""
     except OSError:
         st, raw = None, b""
     if st is None or st.st_size > max_bytes:
@@ -291,7 +295,7 @@ def _read_file(rel: str, path: Path, job: _Job, renderer: MarkdownRenderer) -> _
     article, errors = read_article(rel, text, job.config, renderer)  # type: ignore[arg-type]
     if article is None or job.store_folder is None:
         return rel, article, errors, None
-    pending = make_entry(job.store_key, rel, raw, st, article, Path(job.config.content_dir), job.cutoff_ns)
+    pending = make_entry(job.store_key, rel, raw, st, article, str(job.config.content_dir), job.cutoff_ns)
     return rel, article, errors, pending
 
 

@@ -209,17 +209,18 @@ class Pending:
 
 
 def make_entry(key: str, rel: str, raw: bytes, st: os.stat_result, article: Article,
-               content_dir: Path, cutoff_ns: int) -> Pending:
+               content_dir: Path | str, cutoff_ns: int) -> Pending:
     """Describe what the article was made from (its body is stored by `pack_bodies`)."""
     file_digest = cache.digest(raw)
-    folder = PurePosixPath(rel).parent
+    folder = rel.rpartition("/")[0]
     images = []
     for image in article.images:
         if image.src:
-            image_rel = (folder / image.src).as_posix()
+            image_rel = _joined(folder, image.src)
             try:
-                ist = os.stat(content_dir / image_rel)
-                image_digest = cache.digest((content_dir / image_rel).read_bytes())
+                with open(f"{content_dir}/{image_rel}", "rb") as handle:
+                    ist = os.fstat(handle.fileno())
+                    image_digest = cache.digest(handle.read())
             except OSError:
                 image_digest, ist = "", None  # gone already: the next build looks again
             trusted = ist is not None and ist.st_mtime_ns < cutoff_ns
@@ -227,6 +228,14 @@ def make_entry(key: str, rel: str, raw: bytes, st: os.stat_result, article: Arti
     # Named by all it was made from, so a page made from it can name it by this key.
     article_key = cache.digest(key, rel, file_digest, tuple(d for _, _, d in images))
     return Pending(file_digest, stat_of(st) if st.st_mtime_ns < cutoff_ns else None, tuple(images), article_key)
+
+
+def _joined(folder: str, src: str) -> str:
+    """PurePosixPath(folder, src).as_posix() for `folder` as PurePosixPath(rel).parent gives
+    it ('' for '.'), without making paths (this runs for every image of every article read)."""
+    if "//" in src or src == "." or src.startswith("./") or "/./" in src or src.endswith(("/", "/.")):
+        return PurePosixPath(folder, src).as_posix()
+    return f"{folder}/{src}" if folder else src
 
 
 def pack_bodies(store_folder: Path, read: list[tuple[Article, Pending]]) -> list[tuple[Article, Entry]]:

@@ -189,10 +189,15 @@ def article_cards(env: jinja2.Environment) -> Callable[..., Markup]:
     return article_card
 
 
-def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> jinja2.Environment:
+def make_environment(templates_dir: Path, cache_dir: Path | None = None, site: Any = None,
+                     urls: Any = None) -> jinja2.Environment:
     """With a cache folder, compiled templates are kept there (Jinja checks each against
     its source), so a rebuild does not compile every template again. The folder is named
-    by the generator's code, which sets the environment's options Jinja does not check."""
+    by the generator's code, which sets the environment's options Jinja does not check.
+
+    `site` (the Config) and `urls` (site.urls.Urls), the same for every page of a build, are
+    globals as well as page variables: a partial imported without context sees them, and
+    Jinja makes such a module once, not once per page (a page imports two to four)."""
     bytecode = None
     if cache_dir is not None:
         folder = Path(cache_dir) / f"templates-{generator_digest()[:16]}"
@@ -223,6 +228,10 @@ def make_environment(templates_dir: Path, cache_dir: Path | None = None) -> jinj
     env.globals["month_year"] = month_year
     env.globals["site_direction"] = site_direction
     env.globals["Markup"] = Markup
+    if site is not None:
+        env.globals["site"] = site
+    if urls is not None:
+        env.globals["urls"] = urls
     env.globals["article_card"] = article_cards(env)
     env.globals["masthead"], env.globals["site_footer"], env.globals["site_feed_links"] = site_chrome(env)
     return env
