@@ -19,11 +19,11 @@ import os
 import pickle
 import re
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from . import __version__
 
@@ -107,6 +107,67 @@ def save(path: Path, key: str, payload: Any) -> None:
         os.replace(tmp, path)
     finally:
         tmp.unlink(missing_ok=True)
+
+
+def save_parts(path: Path, key: str, head: Any, parts: Iterable[Any]) -> None:
+    """`save` for a payload read back a part at a time (`Parts`): `head`, then each part,
+    by one pickler, so an object shared between parts is stored, and loaded, once."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    try:
+        with open(tmp, "wb") as handle:
+            pickler = pickle.Pickler(handle, protocol=pickle.HIGHEST_PROTOCOL)
+            pickler.dump((_MAGIC, FORMAT, key, head))
+            for part in parts:
+                pickler.dump(part)
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+
+
+class Parts:
+    """A file `save_parts` wrote, open: its `head` at once, then its parts one `next()` at a
+    time, so a caller can stop in between (and go on later). The file stays open until the
+    last part or `close`: a save meanwhile replaces the name, not what is being read."""
+
+    def __init__(self, handle: IO[bytes], head: Any):
+        self._handle: IO[bytes] | None = handle
+        self._unpickler = pickle.Unpickler(handle)
+        self.head = head
+
+    @classmethod
+    def open(cls, path: Path, key: str) -> Parts | None:
+        """None when absent, under another key or damaged (as `load`)."""
+        try:
+            handle = open(path, "rb")
+        except OSError:
+            return None
+        try:
+            unpickler = pickle.Unpickler(handle)
+            magic, fmt, stored_key, head = unpickler.load()
+            if magic == _MAGIC and fmt == FORMAT and stored_key == key:
+                parts = cls(handle, head)
+                parts._unpickler = unpickler  # its memo holds what the parts share with the head
+                return parts
+        except Exception:  # any damage at all means: not there
+            pass
+        handle.close()
+        return None
+
+    def next(self) -> Any:
+        """The next part; raises EOFError after the last, and any error of a damaged file."""
+        if self._handle is None:
+            raise EOFError("closed")
+        try:
+            return self._unpickler.load()
+        except BaseException:
+            self.close()
+            raise
+
+    def close(self) -> None:
+        if self._handle is not None:
+            self._handle.close()
+            self._handle = None
 
 
 @contextmanager

@@ -21,6 +21,7 @@ from .commands.build import BuildResult
 from .config import Config
 from .content.load import Content, load_content
 from .content.model import Article
+from .content.store import OpeningStore
 from .errors import BuildError, ContentError
 from .inputs import Scan, Stat
 from .output import Records, StagedOutput
@@ -41,9 +42,10 @@ T = TypeVar("T")
 
 
 def run(config: Config, progress: Progress, started: float, pagefind: Path | None,
-        scanned: Scan | None = None) -> BuildResult:
+        scanned: Scan | None = None, store: OpeningStore | None = None) -> BuildResult:
     """Build the site (the caller holds the build lock); `pagefind`: the search indexer, if
-    any; `scanned`: the content files as just seen (inputs.scan), to save asking again."""
+    any; `scanned`: the content files as just seen (inputs.scan), to save asking again;
+    `store`: the article store, if its loading has begun."""
     known = scanned.content if scanned else {}
     # Entered first: where output/ has no spare copy to stage a build in, one is made
     # meanwhile, while the content is read (StagedOutput.__enter__).
@@ -51,7 +53,7 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         # Saving the article store (pickling 10,000 entries read afresh: 0.2 s) is left to a
         # forked child while the build goes on; it is waited for whatever becomes of the build.
         content = load_content(config, progress, known, complete=scanned is not None and scanned.complete,
-                               beside=True)
+                               beside=True, opening=store)
         try:
             index, memo, pages, feeds, redirects = _build(config, progress, pagefind, known, out, content)
         finally:

@@ -302,6 +302,40 @@ def test_damaged_or_stale_recent_file_is_ignored(filled: Site, tmp_path):
     assert warm(filled, config) == cold(filled, config, tmp_path)
 
 
+def test_the_store_loads_a_part_at_a_time_as_it_loads_whole(filled: Site, monkeypatch):
+    """OpeningStore.step loads one part of the whole file; the parts make the store that
+    opening it at once makes, with one object per term again; a damaged part is as no store."""
+    monkeypatch.setattr(store_module, "_RECENT_MIN", 0)
+    monkeypatch.setattr(store_module, "_PART", 2)
+    config = config_of(filled)
+    _append(filled, 1, "\nA correction.\n")
+    build(config)  # the whole file written again, in parts of two entries
+    whole = store_module.ArticleStore.open(config)
+    assert whole is not None and len(whole.entries) == 6
+    opening = store_module.OpeningStore.start(config)
+    assert opening is not None
+    steps = 0
+    while opening.step():
+        steps += 1
+        assert len(opening.store.entries) == 2 * steps
+    store = opening.finish()
+    assert steps == 2 and list(store.entries) == list(whole.entries) and store.generation == whole.generation
+    assert {rel: (e.digest, e.article) for rel, e in store.entries.items()} == {
+        rel: (e.digest, e.article) for rel, e in whole.entries.items()}
+    terms = {id(term) for term in store._terms}
+    assert all(id(e.article.outlet) in terms and all(id(t) in terms for t in e.article.topics)
+               for e in store.entries.values())
+
+    data = (filled.root / ".cache" / "articles.pickle").read_bytes()
+    (filled.root / ".cache" / "articles.pickle").write_bytes(data[:-10])  # the last part cut short
+    opening = store_module.OpeningStore.start(config)
+    assert opening is not None and opening.step() and opening.step() and not opening.step()
+    damaged = opening.finish()
+    assert damaged.entries == {} and damaged.generation == 0
+    _append(filled, 2, "\nAnother.\n")
+    assert warm(filled, config) == cold(filled, config, filled.root.parent / "cold")
+
+
 def test_recent_entries_fold_into_the_whole_file(filled: Site, monkeypatch):
     monkeypatch.setattr(store_module, "_RECENT_MIN", 2)
     config = config_of(filled)

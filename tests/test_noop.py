@@ -23,6 +23,7 @@ from test_cache import cold, config_of, fill
 from conftest import REPO, Site
 from newsarchive import inputs
 from newsarchive.commands.build import build
+from newsarchive.content import store as store_module
 from sitecheck import tree
 
 
@@ -79,8 +80,9 @@ def test_noop_from_the_command_line_runs_no_pipeline(filled: Site):
 
 
 def test_the_scan_runs_beside_the_imports_and_a_quick_answer_stops_them(filled: Site, monkeypatch):
-    """A build imports the rendering code while a forked child scans: every step when the
-    scan takes longer, and at most one step after the scan has answered."""
+    """A build imports the rendering code, then loads the article store a part at a time,
+    while a forked child scans: every step when the scan takes longer, and at most one step
+    after the scan has answered."""
     import importlib
     import time
 
@@ -100,13 +102,18 @@ def test_the_scan_runs_beside_the_imports_and_a_quick_answer_stops_them(filled: 
     monkeypatch.setattr(importlib, "import_module", slow_import)
     real_scan = inputs.scan
     monkeypatch.setattr(inputs, "scan", lambda *args: (time.sleep(1.0), real_scan(*args))[1])
-    assert build_module._scan_while_importing(config, None).digest == expected.digest
+    scanned, store = build_module._scan_while_importing(config, None)
+    assert scanned.digest == expected.digest
     assert imported == list(build_module._RENDERING_MODULES)
+    assert store is not None and not store.step()  # loaded whole meanwhile
+    assert store.finish().entries.keys() == store_module.ArticleStore.open(config).entries.keys() != set()
 
     imported.clear()
     monkeypatch.setattr(inputs, "scan", real_scan)
-    assert build_module._scan_while_importing(config, None).digest == expected.digest
+    scanned, store = build_module._scan_while_importing(config, None)
+    assert scanned.digest == expected.digest
     assert len(imported) <= 2
+    assert store is None  # the imports were not over before the scan answered
 
 
 def _edit_article(site: Site) -> None:

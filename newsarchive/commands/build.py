@@ -16,12 +16,16 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from .. import inputs, parallel
 from ..config import Config
 from ..output import build_lock
 from ..progress import Progress
 from ..search import OFF_NOTICE, pagefind_binary
+
+if TYPE_CHECKING:
+    from ..content.store import OpeningStore
 
 
 @dataclass(frozen=True)
@@ -54,15 +58,20 @@ def build(config: Config, progress: Progress | None = None) -> BuildResult:
     """Build the site; `progress` (optional) is told each stage and each step of it."""
     started = time.perf_counter()
     search = pagefind_binary()
-    scanned = _scan_while_importing(config, search)
-    with build_lock(Path(config.output_dir)), _rare_collections():
-        previous = inputs.unchanged(config, scanned.digest)
-        if isinstance(previous, BuildResult):
-            return replace(previous, changed=0, seconds=time.perf_counter() - started)
-        from ..pipeline import run  # the rendering code: loaded only when there is work
+    with _rare_collections():
+        scanned, store = _scan_while_importing(config, search)
+        try:
+            with build_lock(Path(config.output_dir)):
+                previous = inputs.unchanged(config, scanned.digest)
+                if isinstance(previous, BuildResult):
+                    return replace(previous, changed=0, seconds=time.perf_counter() - started)
+                from ..pipeline import run  # the rendering code: loaded only when there is work
 
-        result = run(config, progress or Progress(), started, search, scanned)
-        inputs.remember(config, scanned.digest, result, result.due)
+                result = run(config, progress or Progress(), started, search, scanned, store)
+                inputs.remember(config, scanned.digest, result, result.due)
+        finally:
+            if store is not None:
+                store.close()
     return result
 
 
@@ -73,16 +82,30 @@ _RENDERING_MODULES = ("jinja2", "markdown", "yaml", "frontmatter", "babel.dates"
                       "newsarchive.render.feeds", "newsarchive.pipeline")
 
 
-def _scan_while_importing(config: Config, search: Path | None) -> inputs.Scan:
+def _scan_while_importing(config: Config, search: Path | None) -> tuple[inputs.Scan, OpeningStore | None]:
     """inputs.scan in a forked child, while this process imports the rendering code a step
-    at a time: a build with work to do needs both (a tenth of a second each at 10,000
-    articles), and a no-op build, told by the scan, stops importing at the next step."""
+    at a time, then loads the article store a part at a time: a build with work to do needs
+    all three (at 10,000 articles the scan takes 0.17 s, the imports 0.09 and the store
+    0.12), and a no-op build, told by the scan, stops at the next step. The store as far
+    as it was loaded (None if not started) goes on to `load_content`."""
+    opening: OpeningStore | None = None
     with parallel.background(inputs.scan, config, search) as scanning:
         for name in _RENDERING_MODULES:
             if scanning.done():
                 break
             importlib.import_module(name)
-        return scanning.result()  # type: ignore[no-any-return]
+        if not scanning.done():
+            from ..content.store import OpeningStore
+
+            opening = OpeningStore.start(config)
+            while opening is not None and not scanning.done() and opening.step():
+                pass
+        try:
+            return scanning.result(), opening  # type: ignore[return-value]
+        except BaseException:
+            if opening is not None:
+                opening.close()
+            raise
 
 
 @contextmanager

@@ -19,7 +19,7 @@ from .markdown import MarkdownRenderer
 from .model import Article, Page
 from .registry import Registries
 from .sanitize import HtmlPolicy
-from .store import ArticleStore, Entry, Pending, Stat, make_entry, pack_bodies, settle_cutoff
+from .store import ArticleStore, Entry, OpeningStore, Pending, Stat, make_entry, pack_bodies, settle_cutoff
 
 
 @dataclass
@@ -144,11 +144,11 @@ def _known_markdown(known: dict[str, Stat], root: Path, prefix: str) -> list[tup
 
 
 def load_content(config: Config, progress: Progress | None = None, known: dict[str, Stat] | None = None,
-                 complete: bool = False, beside: bool = False) -> Content:
+                 complete: bool = False, beside: bool = False, opening: OpeningStore | None = None) -> Content:
     """Every article and page, with every error; `known`: stats of content files just seen,
     `complete` when it lists every file (no links below content/: nothing to check).
     `beside`: a store with many entries to save is saved by a forked child (the caller
-    waits for it with `Content.saved`)."""
+    waits for it with `Content.saved`). `opening`: the article store, partly loaded."""
     content = Content()
     root = Path(config.content_dir)
     if not root.is_dir():
@@ -163,7 +163,7 @@ def load_content(config: Config, progress: Progress | None = None, known: dict[s
     content.errors.extend(errors)
     if progress:
         progress.stage("Reading", len(articles), "articles")
-    store = ArticleStore.open(config)
+    store = opening.finish() if opening is not None else ArticleStore.open(config)
     live = {rel for rel, _ in articles}
     with cache.locked(store.folder) if store else nullcontext():
         results = read_articles(articles, config, store, progress, known)

@@ -77,16 +77,17 @@ class Pager(Generic[T]):
 def paginate(items: Sequence[T], per_page: int, url_of: Callable[[int], str]) -> list[Pager[T]]:
     total = max(1, math.ceil(len(items) / per_page))
     pages = tuple((n, url_of(n)) for n in range(1, total + 1))
+    address = ("", *(url for _n, url in pages), "")  # each page's URL asked for once, not five times
     return [
         Pager(
             number=n,
             total=total,
             items=items[(n - 1) * per_page : n * per_page],
-            url=url_of(n),
-            prev_url=url_of(n - 1) if n > 1 else "",
-            next_url=url_of(n + 1) if n < total else "",
-            first_url=url_of(1),
-            last_url=url_of(total),
+            url=address[n],
+            prev_url=address[n - 1],
+            next_url=address[n + 1],
+            first_url=address[1],
+            last_url=address[total],
             pages=pages,
         )
         for n in range(1, total + 1)

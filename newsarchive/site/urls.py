@@ -58,9 +58,12 @@ class Urls:
         # cannot be reused by another article while this Urls lives).
         found = self._articles.get(id(article))
         if found is None or found[0] is not article:
-            date = article.date
-            found = self._articles[id(article)] = (
-                article, self._path(f"{date.year:04d}", f"{date.month:02d}", article.slug))
+            date, slug = article.date, article.slug
+            # Not through _path's memo: each article has its own path, asked for once.
+            path = f"{self.base}{date.year:04d}/{date.month:02d}/{slug}/" if slug else ""
+            if not path or not _PLAIN.fullmatch(path):
+                path = self._build_path((f"{date.year:04d}", f"{date.month:02d}", slug), 1, "")
+            found = self._articles[id(article)] = (article, path)
         return found[1]
 
     def image(self, article: Article, image: Image) -> str:
