@@ -7,6 +7,7 @@ Any error stops the build before the swap, so output/ is never half-written.
 from __future__ import annotations
 
 import os
+import shutil
 import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, nullcontext
@@ -28,12 +29,12 @@ from .output import Records, StagedOutput
 from .progress import Progress
 from .render.feeds import feed_plans, write_feeds
 from .render.fingerprint import Structure
-from .render.pages import FigureRenderer, PageJob, page_jobs
+from .render.pages import FigureRenderer, PageJob, article_job, page_jobs
 from .render.redirects import redirect_jobs
 from .render.run import Renderer, copy_all, render_all, template_error
 from .render.sitemap import SitemapEntry, robots_txt, sitemap_entries, sitemap_files
 from .render.templates import make_environment
-from .search import SearchIndexError, prepare_index, publish_index, shards_of
+from .search import SearchIndexError, prepare_index, publish_index, shards_of, start_early_index
 from .site import ids
 from .site.index import IndexSnapshot, RelatedMemo, SiteIndex, build_index, describe, index_inputs
 from .site.urls import Urls
@@ -86,9 +87,53 @@ def _build(config: Config, progress: Progress, pagefind: Path | None, known: dic
     inputs = index_inputs(content.articles, content.pages, repr(config.resolved()))
     snapshot = _cached(config, "index.pickle", IndexSnapshot)
     index = snapshot.restore(content.articles, content.pages) if snapshot and snapshot.inputs == inputs else None
-    with _early_copy(config, content, urls, out, known) as copying:
-        return _index_and_render(config, progress, pagefind, known, out, content, urls, memo, inputs, snapshot,
-                                 index, copying)
+    early = _early_search(config, pagefind, out, content, urls)
+    try:
+        with _early_copy(config, content, urls, out, known) as copying:
+            return _index_and_render(config, progress, pagefind, known, out, content, urls, memo, inputs, snapshot,
+                                     index, copying, early)
+    finally:
+        if early is not None:  # done by now, or of no use any more: a failed build leaves nothing
+            early[1].cancel()
+            shutil.rmtree(early[0], ignore_errors=True)
+
+
+def _search_pages(articles: list[Article], config: Config, urls: Urls
+                  ) -> tuple[dict[str, list[str]], dict[str, Article]]:
+    """The search shards (year -> article pages, sorted) and the article of each page."""
+    by_page = {urls.output_rel(urls.article(article)): article for article in articles}
+    years = {rel: article.date.astimezone(config.tz).year for rel, article in by_page.items()}
+    return shards_of((year, rel) for rel, year in years.items()), by_page
+
+
+def _early_search(config: Config, pagefind: Path | None, out: StagedOutput, content: Content, urls: Urls
+                  ) -> tuple[str, parallel.Background] | None:
+    """Pagefind started on the shards a few changed articles are in, before the index is
+    built (search.start_early_index); (its folder, the child), or None."""
+    if pagefind is None or config.cache_dir is None or content.errors:
+        return None
+    found: dict[str, Article] = {}
+
+    def pages() -> dict[str, list[tuple[str, str]]]:
+        shards, by_page = _search_pages(content.articles, config, urls)
+        found.update(by_page)
+        return {year: [(rel, by_page[rel].body.key) for rel in listed] for year, listed in shards.items()}
+
+    made: list[tuple[Renderer, FigureRenderer]] = []
+
+    def render(rel: str) -> bytes | None:
+        """The page of the article at `rel` without related articles, which reduce_page drops."""
+        try:
+            if not made:
+                env = make_environment(Path(config.templates_dir), config.cache_dir, config, urls)
+                nav = sorted(content.pages, key=lambda page: page.slug)  # as build_index orders them
+                made.append((Renderer(env, config, urls, nav, out), FigureRenderer(env, urls)))
+            renderer, figures = made[0]
+            return renderer.render(article_job(found[rel], config, urls, figures, [])).encode("utf-8")
+        except Exception:  # the build renders it again, and reports what is wrong
+            return None
+
+    return start_early_index(pagefind, out, Path(config.cache_dir), pages, render)
 
 
 @contextmanager
@@ -115,10 +160,11 @@ def _copy_only(config: Config, articles: list[Article], urls: Urls, out: StagedO
 
 def _index_and_render(config: Config, progress: Progress, pagefind: Path | None, known: dict[str, Stat],
                       out: StagedOutput, content: Content, urls: Urls, memo: RelatedMemo, inputs: str,
-                      snapshot: IndexSnapshot | None, index: SiteIndex | None, copying: parallel.Background | None
+                      snapshot: IndexSnapshot | None, index: SiteIndex | None, copying: parallel.Background | None,
+                      early: tuple[str, parallel.Background] | None = None
                       ) -> tuple[SiteIndex, RelatedMemo, int, int, int]:
     """`_build` once the content is read; `copying`: the child copying static files and images
-    (`_early_copy`), if any."""
+    (`_early_copy`), if any; `early`: the search shards being indexed ahead (`_early_search`)."""
     errors: list[ContentError] = []
     made = index is None  # else the cached snapshot stands
     if index is None:
@@ -164,8 +210,7 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
     # One search bundle per year of articles; only the years whose pages changed run
     # Pagefind. It reads the article pages alone: they are rendered first, and Pagefind
     # runs in a forked child (prepare_index) while this process renders the others.
-    shards = shards_of((article.date.astimezone(config.tz).year, urls.output_rel(urls.article(article)))
-                       for article in index.articles) if pagefind else {}
+    shards, by_page = _search_pages(index.articles, config, urls) if pagefind else ({}, {})
     searched = {rel for pages in shards.values() for rel in pages}
     first: list[PageJob] = []
     rest = jobs if not searched else []
@@ -174,7 +219,8 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
     with parallel.background(_deferred, out, side) if beside else nullcontext() as job:
         progress.stage("Rendering", len(jobs) + len(redirects), "pages")
         errors = render_all(renderer, first, progress, changed, kept)[1] if first else []
-        search = (pagefind, out, shards, config.cache_dir and Path(config.cache_dir))
+        search = (pagefind, out, shards, config.cache_dir and Path(config.cache_dir),
+                  {rel: article.body.key for rel, article in by_page.items()}, early[0] if early else "")
         with (parallel.background(prepare_index, *search) if pagefind and beside and not errors
               else nullcontext()) as searching:
             if not errors:
@@ -202,7 +248,10 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
             if pagefind:
                 progress.stage("Search index")
                 try:
-                    publish_index(searching.result() if searching else prepare_index(*search), out)
+                    prepared = searching.result() if searching else prepare_index(*search)
+                    if early is not None:
+                        early[1].cancel()  # done, or of no use: its folder goes with publish_index
+                    publish_index(prepared, out)
                 except SearchIndexError as exc:
                     raise BuildError([ContentError(
                         str(config.output_dir), 0, "search", str(exc),

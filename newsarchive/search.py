@@ -20,6 +20,7 @@ whole pages (tests/test_search_reduce.py checks), and the key is over what it wa
 
 from __future__ import annotations
 
+import fcntl
 import gzip
 import hashlib
 import importlib.util
@@ -28,13 +29,13 @@ import os
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
 
-from . import cache
+from . import cache, parallel
 from .output import StagedOutput
 
 BUNDLE = PurePosixPath("pagefind")
@@ -42,7 +43,10 @@ MANIFEST = BUNDLE / "shards.json"  # the shards, newest first: what the search p
 SCRIPT = BUNDLE / "pagefind.js"  # Pagefind's search API, the same for every shard
 FORMAT = 1  # the layout of the published index; a new one re-indexes every shard
 REDUCED = 1  # the way pages are reduced for Pagefind (`reduce_page`); part of every key
-MEMO = "pages.pickle"  # in the cache's mirror folder: page -> (its digest, its reduced document's)
+# In the cache's mirror folder: page -> (its digest, its reduced document's, its article's
+# cache key, its shard), what a build that indexes early (`index_early`) starts from.
+MEMO = "pages.pickle"
+EARLY_MAX = 64  # pages of articles new or changed past which no shard is indexed early
 JOBS = 2  # Pagefind processes at a time
 # Pagefind's ready-made interfaces: the search page does not use them.
 _UNUSED = ("pagefind-ui.", "pagefind-component-ui.", "pagefind-modular-ui.", "pagefind-highlight.")
@@ -109,10 +113,12 @@ class PreparedIndex:
     wasm: dict[str, list[str]]  # shard -> the WebAssembly files (by language) it uses
     bundles: dict[str, str]  # shard indexed again -> the folder Pagefind wrote it to
     folder: str  # the temporary folder of those bundles ('' when none was made)
+    early: str = ""  # the folder of `index_early`, if any: removed with the other
 
 
 def prepare_index(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
-                  cache_dir: Path | None = None) -> PreparedIndex:
+                  cache_dir: Path | None = None, article_keys: dict[str, str] | None = None,
+                  early: str = "") -> PreparedIndex:
     """Run Pagefind for each shard whose pages changed, into a temporary folder; changes
     nothing the build stages, so it may run in a process beside the one rendering the
     other pages, once the pages of `shards` are staged (or kept).
@@ -129,14 +135,13 @@ def prepare_index(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
     Pagefind's script and WebAssembly are the same in every bundle: they are published once,
     in /pagefind/, and each shard's pagefind-entry.json points there (see `_share_wasm`), so
     a browser fetches them once, not once per year.
+
+    `article_keys`: page -> its article's cache key, kept in the memo. `early`: the folder of
+    `index_early`, whose bundles stand in for Pagefind runs where their keys are the ones
+    found here; the private folders are left alone until that child is done.
     """
     version = _version(binary)
-    mirrors = cache_dir / f"search-{cache.digest(str(out.output.resolve()))}" if cache_dir else None
-    try:
-        if mirrors is not None:
-            mirrors.mkdir(parents=True, exist_ok=True)
-    except OSError:
-        mirrors = None  # an unusable cache: private folders made and removed by this build
+    mirrors = _mirrors(out, cache_dir)
     memo = _load_memo(mirrors)
     # The pages: in the staging folder once this build has one, else in output/ (unchanged).
     source = out.root if out.root.is_dir() else out.output
@@ -152,7 +157,10 @@ def prepare_index(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
                 continue
             data = reduce_page((source / rel).read_bytes())
             reduced[rel] = cache.digest(data)
-            if mirrors is not None:  # in place at once: not held in memory
+            if early:  # the early child may be reading the private folders: held for now
+                if known is None or known[1] != reduced[rel]:
+                    fresh[rel] = data
+            elif mirrors is not None:  # in place at once: not held in memory
                 _place(mirrors / year / rel, data)
                 placed.add(rel)
             else:
@@ -172,6 +180,11 @@ def prepare_index(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
         kept.pop(0)  # its bundle brings pagefind.js back
     stale = [year for year in shards if year not in kept]
     bundles: dict[str, str] = {}
+    if early and stale:  # else nothing waits on it: publish_index removes its folder
+        for year, made in _early_bundles(Path(early)).items():
+            if year in stale and made.get("key") == keys[year]:
+                bundles[year], wasm[year] = str(made["bundle"]), list(made["wasm"])
+        stale = [year for year in stale if year not in bundles]
     folder = ""
     if stale:
         documents = _Documents(source, reduced, fresh, placed)
@@ -188,9 +201,130 @@ def prepare_index(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
             for entry in os.scandir(mirrors):  # the folders of years with no article left
                 if entry.is_dir(follow_symlinks=False) and entry.name not in shards:
                     shutil.rmtree(entry.path, ignore_errors=True)
-    if mirrors is not None and (placed or len(memo) != len(reduced)):
-        _save_memo(mirrors, {rel: (out.digests[rel], reduced[rel]) for rel in reduced})
-    return PreparedIndex(version, shards, keys, tuple(kept), wasm, bundles, folder)
+    if mirrors is not None:
+        article_keys = article_keys or {}
+        new_memo = {rel: (out.digests[rel], reduced[rel], article_keys.get(rel, ""), year)
+                    for year, pages in shards.items() for rel in pages}
+        if new_memo != memo:
+            _save_memo(mirrors, new_memo)
+    return PreparedIndex(version, shards, keys, tuple(kept), wasm, bundles, folder, early)
+
+
+def start_early_index(binary: Path, out: StagedOutput, cache_dir: Path,
+                      pages: Callable[[], dict[str, list[tuple[str, str]]]],
+                      render: Callable[[str], bytes | None]) -> tuple[str, parallel.Background] | None:
+    """Fork `index_early`, once the content is read and before anything else: Pagefind is
+    the longest stage of a build that changes a few articles, and it can start here
+    instead of after their pages are rendered. (its folder, the child), or None when
+    there is nothing to go on (no cache, one core). The child holds a lock on its folder
+    until it is done: `prepare_index`, in another child, takes it to wait."""
+    if parallel.cpu_count() < 2 or not parallel.can_fork() or not out.trusted:
+        return None
+    folder = tempfile.mkdtemp(prefix=f"{out.root.name}-pagefind-", dir=out.root.parent)
+    with open(Path(folder) / _EARLY_LOCK, "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the child's too: released when the child ends
+        job = parallel.Background(index_early, binary, out, cache_dir, Path(folder), pages, render)
+    return folder, job
+
+
+def index_early(binary: Path, out: StagedOutput, cache_dir: Path, folder: Path,
+                pages: Callable[[], dict[str, list[tuple[str, str]]]],
+                render: Callable[[str], bytes | None]) -> None:
+    """Index the shards a build is about to change, from what it is likely to render.
+
+    `pages()`: shard -> its pages with their articles' cache keys, sorted. A page whose key
+    the memo holds is taken to reduce to what it did (its private file is checked against
+    that); the others, new or changed, are rendered now (`render`, without what the index
+    decides, which reduce_page drops) and placed. Each shard's key is worked out as
+    `prepare_index` does, and written with its bundle to result.json: where the pages the
+    build renders give the same key, the bundle is the one Pagefind would make from them,
+    and stands in for it; where not, it is not used. Nothing is tried when the memo is
+    missing or many pages changed (a new template, say): the build indexes as usual.
+    """
+    made: dict[str, dict[str, Any]] = {}
+    try:
+        mirrors = _mirrors(out, cache_dir)
+        memo = _load_memo(mirrors)
+        shards = pages()
+        if mirrors is None or not memo or any(len(entry) != 4 for entry in memo.values()):
+            return
+        now = {rel for listed in shards.values() for rel, _ in listed}
+        gone: dict[str, set[str]] = {}
+        for rel, entry in memo.items():
+            if rel not in now:
+                gone.setdefault(entry[3], set()).add(rel)
+        changed = {year: [rel for rel, key in listed if rel not in memo or memo[rel][2] != key or memo[rel][3] != year]
+                   for year, listed in shards.items()}
+        years = [year for year in shards if changed[year] or year in gone]
+        if not years or sum(len(changed[year]) for year in years) > EARLY_MAX:
+            return
+        version = _version(binary)
+        for year in years:
+            documents: dict[str, bytes] = {}
+            for rel in changed[year]:
+                page = render(rel)
+                if page is None:
+                    return
+                documents[rel] = reduce_page(page)
+            reduced = {rel: cache.digest(documents[rel]) if rel in documents else memo[rel][1]
+                       for rel, _ in shards[year]}
+            listed = [rel for rel, _ in shards[year]]
+            if not _mirror_expected(mirrors / year, reduced, documents, gone.get(year, set())):
+                continue
+            bundle = folder / f"{year}.bundle"
+            _run_pagefind(binary, mirrors / year, bundle, year)
+            canonicalise(bundle)
+            made[year] = {"key": _key(version, listed, reduced), "bundle": str(bundle), "wasm": _share_wasm(bundle)}
+    finally:
+        cache.write_bytes(folder / _EARLY_RESULT, json.dumps(made, sort_keys=True).encode("utf-8"))
+
+
+def _early_bundles(folder: Path) -> dict[str, dict[str, Any]]:
+    """What `index_early` made, once it is done (its lock is free); {} if it made nothing."""
+    try:
+        with open(folder / _EARLY_LOCK, "a") as lock:
+            fcntl.flock(lock, fcntl.LOCK_EX)
+        made = json.loads((folder / _EARLY_RESULT).read_bytes())
+    except (OSError, ValueError):
+        return {}
+    return made if isinstance(made, dict) else {}
+
+
+_EARLY_LOCK, _EARLY_RESULT = "lock", "result.json"
+
+
+def _mirror_expected(folder: Path, reduced: dict[str, str], documents: dict[str, bytes], gone: set[str]) -> bool:
+    """Bring a private folder to exactly `reduced` (page -> digest): place `documents`,
+    remove the pages in `gone`, and check that every other page holds its digest. False,
+    with nothing placed, at anything else (a file too many, one missing or different)."""
+    seen: set[str] = set()
+    remove: list[Path] = []
+    for dirpath, _dirnames, filenames in os.walk(folder):
+        for name in filenames:
+            path = Path(dirpath) / name
+            rel = path.relative_to(folder).as_posix()
+            if rel in gone:
+                remove.append(path)
+            elif rel not in reduced:
+                return False
+            else:
+                seen.add(rel)
+                if rel not in documents and cache.digest(path.read_bytes()) != reduced[rel]:
+                    return False
+    if any(rel not in seen for rel in reduced if rel not in documents):
+        return False
+    for path in remove:
+        path.unlink()
+        base = path.parent
+        while base != folder:
+            try:
+                base.rmdir()
+            except OSError:
+                break
+            base = base.parent
+    for rel, data in documents.items():
+        _place(folder / rel, data)
+    return True
 
 
 def publish_index(prepared: PreparedIndex, out: StagedOutput) -> IndexReport:
@@ -222,8 +356,9 @@ def publish_index(prepared: PreparedIndex, out: StagedOutput) -> IndexReport:
                     continue
                 out.copy(f"{BUNDLE}/{year}/{name}", path)
     finally:
-        if prepared.folder:
-            shutil.rmtree(prepared.folder, ignore_errors=True)
+        for folder in (prepared.folder, prepared.early):
+            if folder:
+                shutil.rmtree(folder, ignore_errors=True)
     manifest = {"format": FORMAT, "pagefind": prepared.version,
                 "shards": [{"year": int(year), "path": f"{year}/", "articles": len(pages), "key": prepared.keys[year],
                             "wasm": prepared.wasm[year]} for year, pages in prepared.shards.items()]}
@@ -304,14 +439,29 @@ class _Documents:
     placed: set[str]
 
 
-def _load_memo(mirrors: Path | None) -> dict[str, tuple[str, str]]:
+def _mirrors(out: StagedOutput, cache_dir: Path | None) -> Path | None:
+    """The cache's folder of private folders for this output/, or None (no usable cache)."""
+    if cache_dir is None:
+        return None
+    mirrors = cache_dir / f"search-{cache.digest(str(out.output.resolve()))}"
+    try:
+        mirrors.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None  # an unusable cache: private folders made and removed by this build
+    return mirrors
+
+
+_Memo = dict[str, tuple[str, str, str, str]]
+
+
+def _load_memo(mirrors: Path | None) -> _Memo:
     if mirrors is None:
         return {}
     stored = cache.load(mirrors / MEMO, f"{cache.generator_digest()}-{REDUCED}")
     return stored if isinstance(stored, dict) else {}
 
 
-def _save_memo(mirrors: Path, memo: dict[str, tuple[str, str]]) -> None:
+def _save_memo(mirrors: Path, memo: _Memo) -> None:
     try:
         cache.save(mirrors / MEMO, f"{cache.generator_digest()}-{REDUCED}", memo)
     except OSError:
@@ -345,19 +495,23 @@ def _index(binary: Path, shards: dict[str, list[str]], documents: _Documents, mi
         pages = (mirrors or tmp) / year
         bundle = tmp / f"{year}.bundle"
         _mirror(documents, shards[year], pages)
-        cmd = [str(binary), "--site", str(pages), "--output-path", str(bundle), "--silent"]
-        try:
-            result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
-        except OSError as exc:
-            raise SearchIndexError(f"could not run Pagefind ({binary}): {exc}") from None
-        if result.returncode != 0:
-            detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
-            raise SearchIndexError(f"Pagefind failed on {year}: " + " / ".join(detail))
+        _run_pagefind(binary, pages, bundle, year)
         canonicalise(bundle)
         return bundle, _share_wasm(bundle)
 
     with ThreadPoolExecutor(max_workers=min(JOBS, len(shards))) as pool:
         return dict(zip(shards, pool.map(run, shards), strict=True))
+
+
+def _run_pagefind(binary: Path, pages: Path, bundle: Path, year: str) -> None:
+    cmd = [str(binary), "--site", str(pages), "--output-path", str(bundle), "--silent"]
+    try:
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+    except OSError as exc:
+        raise SearchIndexError(f"could not run Pagefind ({binary}): {exc}") from None
+    if result.returncode != 0:
+        detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
+        raise SearchIndexError(f"Pagefind failed on {year}: " + " / ".join(detail))
 
 
 def _share_wasm(bundle: Path) -> list[str]:

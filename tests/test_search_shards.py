@@ -220,3 +220,52 @@ def test_a_change_to_the_site_chrome_re_indexes_nothing_but_one_to_the_article_d
     step(article_html, '<h2 id="related-heading">Related articles</h2>',
          '<h2 id="related-heading">See also</h2>', [])
     step(article_html, "min read", "minutes to read", ["2018", "2019"])  # inside the indexed article
+
+
+def test_pagefind_starts_on_a_changed_year_before_the_index_is_built(site: Site, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that changes a few articles runs Pagefind on their years in a child forked as
+    soon as the content is read (search.index_early), from their pages rendered without the
+    index. The build takes that bundle when the pages it renders reduce to the same
+    documents, and indexes the year again when not. Each step ends with a cold build's site."""
+    runs = Indexed(tmp_path / "runs.txt")
+    canonicalise = search.canonicalise
+
+    def counting(bundle: Path) -> None:
+        early = (bundle.parent / "lock").exists()  # index_early's folder has its lock
+        with runs.path.open("a", encoding="utf-8") as log:
+            log.write(("early-" if early else "") + bundle.name.split(".")[0] + "\n")
+        canonicalise(bundle)
+
+    monkeypatch.setattr(search, "canonicalise", counting)
+    article(site, "a", "2018-03-01", "Trade")
+    b = article(site, "b", "2019-02-01", "Trade")
+    article(site, "c", "2019-07-01", "Trade")
+    config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")
+    cold = replace(config, cache_dir=None, output_dir=tmp_path / "cold")
+
+    def step(expected: list[str]) -> None:
+        runs.clear()
+        build(config)
+        assert sorted(runs) == expected
+        shutil.rmtree(cold.output_dir, ignore_errors=True)
+        build(cold)
+        assert tree(site.output) == tree(Path(cold.output_dir))
+
+    step(["2018", "2019"])  # a first build: nothing to start from
+    b.write_text(b.read_text(encoding="utf-8") + "\nA closing paragraph.\n", encoding="utf-8")
+    step(["early-2019"])
+    article(site, "d", "2018-12-24", "Trade")
+    step(["early-2018"])
+    (site.content / "articles" / "a.md").unlink()
+    step(["early-2018"])
+    step([])
+    # Inside the indexed article, something only the index knows: the early guess is wrong.
+    template = site.root / "templates" / "article.html"
+    template.write_text(template.read_text(encoding="utf-8").replace(
+        "<h1 data-pagefind-meta", "<p>{{ related | length }} related</p>\n    <h1 data-pagefind-meta", 1),
+        encoding="utf-8")
+    step(["2018", "2019"])  # every page changed, no article did: nothing early
+    b.write_text(b.read_text(encoding="utf-8") + "\nOne more.\n", encoding="utf-8")
+    step(["2019", "early-2019"])
+    assert b"2 related" in next(site.output.rglob("b/index.html")).read_bytes()  # c and d

@@ -64,12 +64,7 @@ def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRende
         yield PageJob(pager.url, "home.html", {"pager": pager, "title": config.title, "older_in_archive": older})
 
     for article in index.articles:
-        url = urls.article(article)
-        yield PageJob(url, "article.html", {
-            "article": article,
-            "title": article.title,
-            "related": index.related[url],
-        }, lazy=partial(_article_lazy, figures, urls, config, article))
+        yield article_job(article, config, urls, figures, index.related[urls.article(article)])
 
     yield PageJob(urls.topics(), "terms.html", {"title": "Topics", "kind": "topics", "listings": index.topics})
     for listing in index.topics:
@@ -100,6 +95,13 @@ def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRende
     yield PageJob(urls.search(), "search.html", {"title": "Search", "search_enabled": search_enabled})
 
     yield PageJob(urls.not_found(), "404.html", {"title": "Page not found"})
+
+
+def article_job(article: Article, config: Config, urls: Urls, figures: FigureRenderer,
+                related: list[Article]) -> PageJob:
+    return PageJob(urls.article(article), "article.html", {"article": article, "title": article.title,
+                                                           "related": related},
+                   lazy=partial(_article_lazy, figures, urls, config, article))
 
 
 def _article_lazy(figures: FigureRenderer, urls: Urls, config: Config, article: Article) -> dict[str, Any]:
