@@ -50,6 +50,12 @@ def apply_registries(article: Article, registries: Registries) -> tuple[Article,
         outlet = _canonical(article, registries.outlets, article.outlet, "outlet", errors) or outlet
     topics = article.topics
     if registries.topics is not None:
+        # Nearly always: every topic registered, no two the same. Else the errors, below.
+        canonical_topics = tuple([registries.topics.term(term.name) for term in topics])
+        if (not any(term is None for term in canonical_topics)
+                and len({term.slug for term in canonical_topics}) == len(canonical_topics)):  # type: ignore[union-attr]
+            topics = canonical_topics  # type: ignore[assignment]
+    if topics is article.topics and registries.topics is not None:
         seen: dict[str, str] = {}
         mapped = []
         for i, term in enumerate(article.topics):
@@ -72,14 +78,13 @@ def apply_registries(article: Article, registries: Registries) -> tuple[Article,
 
 
 def _canonical(article: Article, registry: Registry, term: Term, field: str, errors: list[ContentError]) -> Term | None:
-    entry = registry.lookup(term.name)
-    if entry is None:
+    canonical = registry.term(term.name)
+    if canonical is None:
         errors.append(ContentError(
             article.source_path, _line(article, field), field.split(".")[0],
             f"{term.name!r} is not a registered {registry.kind.table} (content/{registry.kind.file})",
             registry.suggestion(term.name)))
-        return None
-    return Term(entry.name, entry.slug)
+    return canonical
 
 
 def _line(article: Article, field: str) -> int:

@@ -25,6 +25,9 @@ from urllib.parse import urlsplit
 
 from ..errors import ContentError, did_you_mean
 from ..slugs import slugify
+from .model import Term
+
+_UNSEEN = object()
 
 _BCP47 = re.compile(r"^[A-Za-z]{2,3}(?:-[A-Za-z]{4})?(?:-(?:[A-Za-z]{2}|\d{3}))?(?:-[A-Za-z0-9]{5,8})*$")
 
@@ -65,10 +68,21 @@ class Registry:
     # name -> what lookup found: ten thousand articles spell a few hundred names.
     _found: dict[str, Entry | None] = field(default_factory=dict, repr=False, compare=False)
 
+    # name -> the registered Term it stands for: one object per entry, made once.
+    _terms: dict[str, Term | None] = field(default_factory=dict, repr=False, compare=False)
+
     def lookup(self, name: str) -> Entry | None:
         if name not in self._found:
             self._found[name] = self._by_slug.get(slugify(name))
         return self._found[name]
+
+    def term(self, name: str) -> Term | None:
+        """The registered name and slug for `name` (a name or an alias), or None."""
+        found = self._terms.get(name, _UNSEEN)
+        if found is _UNSEEN:
+            entry = self.lookup(name)
+            found = self._terms[name] = None if entry is None else Term(entry.name, entry.slug)
+        return found  # type: ignore[return-value]
 
     def entry(self, slug: str) -> Entry | None:
         """The entry whose own name has this slug (aliases excluded)."""
