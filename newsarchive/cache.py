@@ -6,7 +6,8 @@ the settings that matter, and the content's bytes. A cache written under another
 another format, unreadable or damaged, is ignored as if absent; it is never trusted.
 
 Layout (one folder, `.cache/` beside config.toml by default, safe to delete at any time):
-    articles.pickle           parsed articles by source file (metadata only)
+    articles.pickle           parsed articles by source file (metadata only), in parts
+    articles-recent.pickle    the entries changed since articles.pickle was written
     bodies/<digest>.pack      the body HTML of the articles one worker read together
     output-<digest>.pickle    what the last build wrote to one output folder
 """

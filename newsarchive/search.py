@@ -295,15 +295,16 @@ _EARLY_LOCK, _EARLY_RESULT = "lock", "result.json"
 
 def _mirror_expected(folder: Path, reduced: dict[str, str], documents: dict[str, bytes], gone: set[str]) -> bool:
     """Bring a private folder to exactly `reduced` (page -> digest): place `documents`,
-    remove the pages in `gone`, and check that every other page holds its digest. False,
-    with nothing placed, at anything else (a file too many, one missing or different)."""
+    remove the pages in `gone` (and a `_place` left half done by a child stopped early),
+    and check that every other page holds its digest. False, with nothing placed, at
+    anything else (a file too many, one missing or different)."""
     seen: set[str] = set()
     remove: list[Path] = []
     for dirpath, _dirnames, filenames in os.walk(folder):
         for name in filenames:
             path = Path(dirpath) / name
             rel = path.relative_to(folder).as_posix()
-            if rel in gone:
+            if rel in gone or (name.startswith(".") and name.endswith(".tmp")):
                 remove.append(path)
             elif rel not in reduced:
                 return False

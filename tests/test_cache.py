@@ -319,6 +319,7 @@ def test_the_store_loads_a_part_at_a_time_as_it_loads_whole(filled: Site, monkey
         steps += 1
         assert len(opening.store.entries) == 2 * steps
     store = opening.finish()
+    assert opening.store.entries == {}  # handed on, not held for the rest of the build
     assert steps == 2 and list(store.entries) == list(whole.entries) and store.generation == whole.generation
     assert {rel: (e.digest, e.article) for rel, e in store.entries.items()} == {
         rel: (e.digest, e.article) for rel, e in whole.entries.items()}

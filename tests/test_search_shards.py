@@ -255,6 +255,12 @@ def test_pagefind_starts_on_a_changed_year_before_the_index_is_built(site: Site,
     step(["2018", "2019"])  # a first build: nothing to start from
     b.write_text(b.read_text(encoding="utf-8") + "\nA closing paragraph.\n", encoding="utf-8")
     step(["early-2019"])
+    # A file an early child stopped while placing it (its temporary name) is cleared away.
+    stray = next(next((site.root / ".cache").glob("search-*/2019")).rglob("index.html")).with_name(".index.html.tmp")
+    stray.write_bytes(b"half written")
+    b.write_text(b.read_text(encoding="utf-8") + "\nAnother paragraph.\n", encoding="utf-8")
+    step(["early-2019"])
+    assert not stray.exists()
     article(site, "d", "2018-12-24", "Trade")
     step(["early-2018"])
     (site.content / "articles" / "a.md").unlink()

@@ -235,6 +235,9 @@ class OpeningStore:
             pass
         self.close()
         store = self.store
+        # Handed on: held here too, the entries (a third of a warm build's memory) would
+        # live as long as the caller's reference to this object, the whole build.
+        self.store = ArticleStore(store.folder, store.key)
         if not self._whole:
             return store
         recent = cache.load(store.folder / _RECENT, store.key)
