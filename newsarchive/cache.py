@@ -133,7 +133,7 @@ class Parts:
 
     def __init__(self, handle: IO[bytes], head: Any):
         self._handle: IO[bytes] | None = handle
-        self._unpickler = pickle.Unpickler(handle)
+        self._unpickler: pickle.Unpickler | None = pickle.Unpickler(handle)
         self.head = head
 
     @classmethod
@@ -157,7 +157,7 @@ class Parts:
 
     def next(self) -> Any:
         """The next part; raises EOFError after the last, and any error of a damaged file."""
-        if self._handle is None:
+        if self._handle is None or self._unpickler is None:
             raise EOFError("closed")
         try:
             return self._unpickler.load()
@@ -169,6 +169,8 @@ class Parts:
         if self._handle is not None:
             self._handle.close()
             self._handle = None
+        # Its memo holds every object loaded, the state dicts they were made from too.
+        self._unpickler = None
 
 
 @contextmanager
