@@ -31,6 +31,7 @@ import subprocess
 import tempfile
 from collections.abc import Callable, Iterable
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 from typing import Any
@@ -199,7 +200,7 @@ def prepare_index(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
             bundles[year], wasm[year] = str(bundle), names
         if mirrors is not None and mirrors.is_dir():
             for entry in os.scandir(mirrors):  # the folders of years with no article left
-                if entry.is_dir(follow_symlinks=False) and entry.name not in shards:
+                if entry.is_dir(follow_symlinks=False) and entry.name.removesuffix(_BUNDLE_SUFFIX) not in shards:
                     shutil.rmtree(entry.path, ignore_errors=True)
     if mirrors is not None:
         article_keys = article_keys or {}
@@ -271,10 +272,9 @@ def index_early(binary: Path, out: StagedOutput, cache_dir: Path, folder: Path,
             listed = [rel for rel, _ in shards[year]]
             if not _mirror_expected(mirrors / year, reduced, documents, gone.get(year, set())):
                 continue
-            bundle = folder / f"{year}.bundle"
-            _run_pagefind(binary, mirrors / year, bundle, year)
-            canonicalise(bundle)
-            made[year] = {"key": _key(version, listed, reduced), "bundle": str(bundle), "wasm": _share_wasm(bundle)}
+            bundle = mirrors / f"{year}{_BUNDLE_SUFFIX}"
+            wasm = _make_bundle(binary, mirrors / year, bundle, year)
+            made[year] = {"key": _key(version, listed, reduced), "bundle": str(bundle), "wasm": wasm}
     finally:
         cache.write_bytes(folder / _EARLY_RESULT, json.dumps(made, sort_keys=True).encode("utf-8"))
 
@@ -347,7 +347,7 @@ def publish_index(prepared: PreparedIndex, out: StagedOutput) -> IndexReport:
             needed = {f"wasm.{name}.pagefind" for name in prepared.wasm[year]}
             for path in sorted(bundle.rglob("*")):
                 name = path.relative_to(bundle).as_posix()
-                if not path.is_file() or name.startswith(_UNUSED):
+                if not path.is_file() or name.startswith(_UNUSED) or name == _WHOLE:
                     continue
                 if name == SCRIPT.name or (name.startswith("wasm.") and name.endswith(".pagefind")):
                     # The same bytes in every bundle: published once, from the first one.
@@ -490,18 +490,73 @@ def _previous_shards(out: StagedOutput) -> dict[str, dict[str, Any]]:
 
 def _index(binary: Path, shards: dict[str, list[str]], documents: _Documents, mirrors: Path | None,
            tmp: Path) -> dict[str, tuple[Path, list[str]]]:
-    """Run Pagefind for each shard (JOBS at a time), each bundle into a folder of `tmp`;
-    shard -> (its bundle, the WebAssembly files (by language) it uses), in shard order."""
+    """Run Pagefind for each shard (JOBS at a time), each bundle into a folder kept in
+    `mirrors` (see `_make_bundle`), else of `tmp`; shard -> (its bundle, the WebAssembly
+    files (by language) it uses), in shard order."""
     def run(year: str) -> tuple[Path, list[str]]:
         pages = (mirrors or tmp) / year
-        bundle = tmp / f"{year}.bundle"
+        bundle = (mirrors or tmp) / f"{year}{_BUNDLE_SUFFIX}"
         _mirror(documents, shards[year], pages)
-        _run_pagefind(binary, pages, bundle, year)
-        canonicalise(bundle)
-        return bundle, _share_wasm(bundle)
+        return bundle, _make_bundle(binary, pages, bundle, year)
 
     with ThreadPoolExecutor(max_workers=min(JOBS, len(shards))) as pool:
         return dict(zip(shards, pool.map(run, shards), strict=True))
+
+
+_BUNDLE_SUFFIX = ".bundle"  # a shard's bundle, kept beside its private folder in the cache
+_WHOLE = ".whole"  # in a kept bundle: the last run on it finished (`_make_bundle`)
+_HASHED = ("fragment", "index", "filter")  # Pagefind's folders of files named after their contents
+
+
+def _make_bundle(binary: Path, pages: Path, bundle: Path, year: str) -> list[str]:
+    """Pagefind's bundle of the documents in `pages`, written to `bundle`, made
+    deterministic (`canonicalise`), its WebAssembly shared (`_share_wasm`); returns the
+    languages whose WebAssembly it uses.
+
+    `bundle` may hold the bundle of the last run, kept in the cache: Pagefind does not write
+    again a file named after a hash of its contents that is already there, nor compress it
+    (at gzip's highest level), which halves its time on a year where one article changed
+    (0.26 s instead of 0.58 s, 0.41 s of CPU instead of 0.8, for 395 articles). Then the
+    files the new bundle does not name go. Pagefind writes each file in place: a run stopped
+    half way could leave a file cut short under its rightful name, so a folder is reused
+    only if the last run on it finished (its `_WHOLE` marker), else it starts empty.
+    """
+    whole = bundle / _WHOLE
+    if bundle.is_dir():
+        if whole.is_file():
+            whole.unlink()
+        else:
+            shutil.rmtree(bundle)
+    bundle.mkdir(parents=True, exist_ok=True)
+    _run_pagefind(binary, pages, bundle, year)
+    canonicalise(bundle)
+    wasm = _share_wasm(bundle)
+    _drop_unnamed(bundle)
+    whole.touch()
+    return wasm
+
+
+def _drop_unnamed(bundle: Path) -> None:
+    """Remove the hashed files (metadata, fragments, word and filter indexes) that the
+    bundle's pagefind-entry.json and metadata do not name: those of earlier runs."""
+    entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
+    named = set()
+    for info in entry["languages"].values():
+        meta_name = f"pagefind.{info['hash']}.pf_meta"
+        named.add(meta_name)
+        # [version, pages, index chunks, filters, sorts, meta fields]
+        meta = _read(bundle / meta_name)
+        named.update(f"fragment/{page[0]}.pf_fragment" for page in meta[1])
+        named.update(f"index/{chunk[-1]}.pf_index" for chunk in meta[2])
+        named.update(f"filter/{chunk}.pf_filter" for _name, chunk in meta[3])
+    for folder in _HASHED:
+        with os.scandir(bundle / folder) if (bundle / folder).is_dir() else nullcontext([]) as found:
+            for item in found:
+                if f"{folder}/{item.name}" not in named:
+                    os.unlink(item.path)
+    for item in os.scandir(bundle):
+        if item.name.endswith(".pf_meta") and item.name not in named:
+            os.unlink(item.path)
 
 
 def _run_pagefind(binary: Path, pages: Path, bundle: Path, year: str) -> None:
@@ -595,19 +650,23 @@ def canonicalise(bundle: Path) -> None:
     and names each file after a hash of its bytes. We sort those lists (their order carries
     no meaning), re-compress without a timestamp, and rename each file after a hash of the
     new bytes, updating the names that point to it. Everything else is left as written.
+    Only the files the metadata names are read: the folder may hold an earlier run's too.
     """
     entry_path = bundle / "pagefind-entry.json"
     entry = json.loads(entry_path.read_text(encoding="utf-8"))
     for language, info in sorted(entry["languages"].items()):
-        renamed: dict[str, str] = {}
-        for path in sorted((bundle / "filter").glob(f"{language}_*.pf_filter")):
-            name, values = _read(path)
-            renamed[path.stem] = _write(bundle / "filter", language, ".pf_filter", [name, sorted(values)], 7)
-            path.unlink()
         meta_path = bundle / f"pagefind.{info['hash']}.pf_meta"
         meta = _read(meta_path)
         # [version, pages, index chunks, filters, sorts, meta fields]
-        meta[3] = sorted([name, renamed.get(chunk, chunk)] for name, chunk in meta[3])
+        filters = []
+        for name, chunk in meta[3]:
+            path = bundle / "filter" / f"{chunk}.pf_filter"
+            filter_name, values = _read(path)
+            renamed = _write(bundle / "filter", language, ".pf_filter", [filter_name, sorted(values)], 7)
+            if renamed != chunk:
+                path.unlink()
+            filters.append([name, renamed])
+        meta[3] = sorted(filters)
         meta[4] = sorted(meta[4], key=lambda item: item[0])
         meta_path.unlink()
         info["hash"] = _write(bundle, language, ".pf_meta", meta, 10, prefix="pagefind.")

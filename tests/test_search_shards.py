@@ -3,6 +3,7 @@ again only when one of that year's pages changes (or one is added or removed).""
 
 from __future__ import annotations
 
+import inspect
 import json
 import shutil
 from dataclasses import replace
@@ -232,7 +233,7 @@ def test_pagefind_starts_on_a_changed_year_before_the_index_is_built(site: Site,
     canonicalise = search.canonicalise
 
     def counting(bundle: Path) -> None:
-        early = (bundle.parent / "lock").exists()  # index_early's folder has its lock
+        early = any(frame.function == "index_early" for frame in inspect.stack())
         with runs.path.open("a", encoding="utf-8") as log:
             log.write(("early-" if early else "") + bundle.name.split(".")[0] + "\n")
         canonicalise(bundle)
@@ -275,3 +276,49 @@ def test_pagefind_starts_on_a_changed_year_before_the_index_is_built(site: Site,
     b.write_text(b.read_text(encoding="utf-8") + "\nOne more.\n", encoding="utf-8")
     step(["2019", "early-2019"])
     assert b"2 related" in next(site.output.rglob("b/index.html")).read_bytes()  # c and d
+
+
+def test_a_shards_bundle_is_kept_in_the_cache_and_reused_only_when_whole(site: Site, tmp_path: Path) -> None:
+    """Pagefind writes its bundle into a folder kept from the last run, where it skips the
+    files (named after their contents) that are there already. Files of earlier runs go;
+    a folder whose last run did not finish is emptied first: a file cut short under its
+    rightful name would be taken as whole."""
+    article(site, "a", "2019-02-01", "Trade")
+    b = article(site, "b", "2019-07-01", "Trade")
+    article(site, "c", "2018-03-01", "Fishing", outlet="Other Paper")
+    config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")
+    cold = replace(config, cache_dir=None, output_dir=tmp_path / "cold")
+
+    def edit_b_and_build(text: str) -> None:
+        b.write_text(b.read_text(encoding="utf-8") + f"\n{text}\n", encoding="utf-8")
+        build(config)
+        shutil.rmtree(cold.output_dir, ignore_errors=True)
+        build(cold)
+        assert tree(site.output) == tree(Path(cold.output_dir))
+
+    def hashed(folder: Path) -> dict[str, bytes]:
+        return {rel: data for rel, data in tree(folder).items() if rel.split("/")[0] in ("fragment", "index", "filter")}
+
+    build(config)
+    kept = next((site.root / ".cache").glob("search-*/2019.bundle"))
+    published = site.output / "pagefind" / "2019"
+    assert (kept / ".whole").is_file()
+    assert hashed(kept) == hashed(published) and hashed(published)
+
+    # A file of an earlier run goes; a file the new bundle names again is not written again.
+    junk = kept / "fragment" / "en_0000000.pf_fragment"
+    junk.write_bytes(b"from an earlier run")
+    stamps = {rel: (kept / rel).stat().st_mtime_ns for rel in hashed(kept) if rel != "fragment/en_0000000.pf_fragment"}
+    edit_b_and_build("A closing paragraph.")
+    assert not junk.exists()
+    assert hashed(kept) == hashed(published)
+    same = [rel for rel in hashed(kept) if rel in stamps and (kept / rel).stat().st_mtime_ns == stamps[rel]]
+    assert any(rel.startswith("fragment/") for rel in same)  # a's fragment: Pagefind skipped it
+
+    # A run stopped half way: every file cut short, no marker. The next run starts empty.
+    (kept / ".whole").unlink()
+    for rel in hashed(kept):
+        (kept / rel).write_bytes(b"")
+    edit_b_and_build("Another paragraph.")
+    assert (kept / ".whole").is_file()
+    assert hashed(kept) == hashed(published)
