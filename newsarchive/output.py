@@ -17,7 +17,7 @@ import fcntl
 import os
 import shutil
 import time
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
@@ -362,6 +362,24 @@ class StagedOutput:
             self.write(key, handle.read())
         if settled:
             self.sources[key] = (source, sig)
+
+    def copy_many(self, files: Iterable[tuple[str, str, tuple[int, int, int, int] | None]]) -> None:
+        """`copy` for each (file in the site, source, its stat if known). The ones whose
+        source is the file the last build copied there, unchanged, are kept in one pass
+        without a call each: an addition to 10,000 articles checks 15,000 images."""
+        previous = self.previous.sources if self.trusted else {}
+        written = self.previous.files
+        settled = time.time_ns() - 2_000_000_000
+        digests, sources = self.digests, self.sources
+        for rel, source, stat in files:
+            if stat is not None and stat[1] < settled:
+                entry = (source, stat)
+                digest = written.get(rel) if previous.get(rel) == entry else None
+                if digest is not None:
+                    digests[rel] = digest
+                    sources[rel] = entry
+                    continue
+            self.copy(rel, source, stat)
 
     def commit(self) -> None:
         """Drop files this build did not write, then put the staging folder in place."""

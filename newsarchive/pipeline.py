@@ -81,14 +81,16 @@ def _build(config: Config, progress: Progress, pagefind: Path | None, known: dic
     """Index, render, stage and swap in the site of `content`; (the index, the related memo,
     pages, feed files and redirects made)."""
     urls = Urls(config)
-    memo = _related_memo(config)
-    # The last build's index, when it was made from the same inputs: most builds change
-    # no article's date, slug, outlet or topics, and none is added or removed.
-    inputs = index_inputs(content.articles, content.pages, repr(config.resolved()))
-    snapshot = _cached(config, "index.pickle", IndexSnapshot)
-    index = snapshot.restore(content.articles, content.pages) if snapshot and snapshot.inputs == inputs else None
+    # First thing: with search on, Pagefind is what a build that changes a few articles
+    # waits for last.
     early = _early_search(config, pagefind, out, content, urls)
     try:
+        memo = _related_memo(config)
+        # The last build's index, when it was made from the same inputs: most builds change
+        # no article's date, slug, outlet or topics, and none is added or removed.
+        inputs = index_inputs(content.articles, content.pages, repr(config.resolved()))
+        snapshot = _cached(config, "index.pickle", IndexSnapshot)
+        index = snapshot.restore(content.articles, content.pages) if snapshot and snapshot.inputs == inputs else None
         with _early_copy(config, content, urls, out, known) as copying:
             return _index_and_render(config, progress, pagefind, known, out, content, urls, memo, inputs, snapshot,
                                      index, copying, early)
@@ -300,9 +302,12 @@ def _copy_files(config: Config, articles: list[Article], urls: Urls, out: Staged
     _copy_tree(Path(config.static_dir), PurePosixPath("static"), out)
     content_dir = str(config.content_dir)
     images = []
+    address, output_rel, dirname = urls.article, urls.output_rel, os.path.dirname
     for article in articles:
-        folder = os.path.dirname(article.source_path)
-        article_dir = urls.output_rel(urls.article(article)).rpartition("/")[0]
+        if not article.images:
+            continue
+        folder = dirname(article.source_path)
+        article_dir = output_rel(address(article)).rpartition("/")[0]
         for image in article.images:
             if image.src:
                 rel = f"{folder}/{image.src}"

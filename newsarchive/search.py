@@ -562,12 +562,21 @@ def _drop_unnamed(bundle: Path) -> None:
 def _run_pagefind(binary: Path, pages: Path, bundle: Path, year: str) -> None:
     cmd = [str(binary), "--site", str(pages), "--output-path", str(bundle), "--silent"]
     try:
-        result = subprocess.run(cmd, capture_output=True, text=True, timeout=600)
+        result = subprocess.run(cmd, capture_output=True, text=True, timeout=600, env=_pagefind_env())
     except OSError as exc:
         raise SearchIndexError(f"could not run Pagefind ({binary}): {exc}") from None
     if result.returncode != 0:
         detail = (result.stderr or result.stdout).strip().splitlines()[-5:]
         raise SearchIndexError(f"Pagefind failed on {year}: " + " / ".join(detail))
+
+
+def _pagefind_env() -> dict[str, str]:
+    """Pagefind's threads (Rayon's and Tokio's): the cores shared out among the JOBS
+    Pagefind processes a build may run, one each on two cores. A Pagefind always runs
+    beside the build's other work; on two cores, a second thread of its own only competes
+    with that work (alternated additions with search on: 1.805 s with two, 1.736 s with one)."""
+    threads = str(max(1, parallel.cpu_count() // JOBS))
+    return {**os.environ, "RAYON_NUM_THREADS": threads, "TOKIO_WORKER_THREADS": threads}
 
 
 def _share_wasm(bundle: Path) -> list[str]:

@@ -7,9 +7,11 @@ with a build of the same input from nothing.
 
 from __future__ import annotations
 
+import os
 import random
 import re
 import shutil
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -146,6 +148,34 @@ def test_no_op_rebuild_writes_nothing_and_keeps_output(site: Site, tmp_path):
     assert result.changed == 0
     assert site.output.stat().st_ino == inode  # not even swapped
     assert {p: p.stat().st_mtime_ns for p in site.output.rglob("*") if p.is_file()} == stamps
+
+
+def test_a_settled_image_is_kept_unread_and_copied_again_once_replaced(site: Site, tmp_path):
+    """An image whose source is the one the last build copied (same size, dates and inode,
+    older than a clock tick) is kept without being read; replaced, it is copied again,
+    even when its new file carries an old date."""
+    photo = site.content / "articles" / "images" / "photo.png"
+    photo.parent.mkdir(parents=True, exist_ok=True)
+
+    def save(colour: str) -> None:
+        PILImage.new("RGB", (40, 20), colour).save(photo)
+        os.utime(photo, (time.time() - 3600,) * 2)
+
+    save("gray")
+    story = site.article("story", "title: Story\ndate: 2020-01-02\noutlet: Example Times\ntopics: [Energy]\n"
+                         "images:\n  - caption: A photo\n    src: images/photo.png\n", "A body.\n")
+    warm, cold = configs(site, tmp_path)
+    build(warm)
+    published = next(site.output.rglob("photo.png"))
+    stamp = published.stat().st_mtime_ns
+    story.write_text(story.read_text(encoding="utf-8") + "\nMore.\n", encoding="utf-8")
+    build(warm)
+    assert published.stat().st_mtime_ns == stamp
+    save("red")
+    build(warm)
+    assert published.read_bytes() == photo.read_bytes()
+    build(cold)
+    assert tree(site.output) == tree(Path(cold.output_dir))
 
 
 def test_editing_one_body_rewrites_only_the_pages_that_show_it(site: Site, tmp_path):

@@ -151,8 +151,7 @@ def copy_all(out: StagedOutput, files: Sequence[CopyJob], spread: bool = True) -
     written: a first build) and `spread`, each worker copying a share of the files."""
     workers = parallel.cpu_count()
     if not spread or out.trusted or workers < 2 or len(files) < _PARALLEL_FROM or not parallel.can_fork():
-        for rel, source, stat in files:
-            out.copy(rel, source, stat)
+        out.copy_many(files)
         return
     out.stage()  # here, not in a worker: there is one staging folder
     mine = out.records()
