@@ -29,7 +29,7 @@ from .output import Records, StagedOutput
 from .progress import Progress
 from .render.feeds import feed_plans, write_feeds
 from .render.fingerprint import Structure
-from .render.pages import FigureRenderer, PageJob, article_job, page_jobs
+from .render.pages import ARTICLE_TEMPLATE, FigureRenderer, PageJob, article_job, page_jobs
 from .render.redirects import redirect_jobs
 from .render.run import Renderer, copy_all, render_all, template_error
 from .render.sitemap import SitemapEntry, robots_txt, sitemap_entries, sitemap_files
@@ -56,11 +56,9 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
         content = load_content(config, progress, known, complete=scanned is not None and scanned.complete,
                                beside=True, opening=store)
         try:
-            index, memo, pages, feeds, redirects = _build(config, progress, pagefind, known, out, content)
+            index, pages, feeds, redirects = _build(config, progress, pagefind, known, out, content)
         finally:
             content.saved()
-    if memo.changed:
-        _keep(config, "related.pickle", memo)
     progress.finish()
     return BuildResult(
         articles=len(index.articles),
@@ -77,9 +75,9 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
 
 
 def _build(config: Config, progress: Progress, pagefind: Path | None, known: dict[str, Stat], out: StagedOutput,
-           content: Content) -> tuple[SiteIndex, RelatedMemo, int, int, int]:
-    """Index, render, stage and swap in the site of `content`; (the index, the related memo,
-    pages, feed files and redirects made)."""
+           content: Content) -> tuple[SiteIndex, int, int, int]:
+    """Index, render, stage and swap in the site of `content`; (the index, pages, feed files
+    and redirects made)."""
     urls = Urls(config)
     # First thing: with search on, Pagefind is what a build that changes a few articles
     # waits for last.
@@ -104,8 +102,29 @@ def _search_pages(articles: list[Article], config: Config, urls: Urls
                   ) -> tuple[dict[str, list[str]], dict[str, Article]]:
     """The search shards (year -> article pages, sorted) and the article of each page."""
     by_page = {urls.output_rel(urls.article(article)): article for article in articles}
-    years = {rel: article.date.astimezone(config.tz).year for rel, article in by_page.items()}
-    return shards_of((year, rel) for rel, year in years.items()), by_page
+    return _shards(by_page, config), by_page
+
+
+def _shards(by_page: dict[str, Article], config: Config) -> dict[str, list[str]]:
+    """The search shards of the article pages: year (in the site's time zone) -> pages."""
+    tz = config.tz
+    return shards_of((article.date.astimezone(tz).year, rel) for rel, article in by_page.items())
+
+
+def _article_pages_first(jobs: list[PageJob], urls: Urls) -> tuple[list[PageJob], list[PageJob], dict[str, Article]]:
+    """(the article pages, the other pages, the article of each article page's file): one
+    pass over the jobs, where asking each article for its address again would be another."""
+    first: list[PageJob] = []
+    rest: list[PageJob] = []
+    by_page: dict[str, Article] = {}
+    output_rel = urls.output_rel
+    for job in jobs:
+        if job.template == ARTICLE_TEMPLATE:
+            by_page[output_rel(job.url)] = job.context["article"]
+            first.append(job)
+        else:
+            rest.append(job)
+    return first, rest, by_page
 
 
 def _early_search(config: Config, pagefind: Path | None, out: StagedOutput, content: Content, urls: Urls
@@ -164,7 +183,7 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
                       out: StagedOutput, content: Content, urls: Urls, memo: RelatedMemo, inputs: str,
                       snapshot: IndexSnapshot | None, index: SiteIndex | None, copying: parallel.Background | None,
                       early: tuple[str, parallel.Background] | None = None
-                      ) -> tuple[SiteIndex, RelatedMemo, int, int, int]:
+                      ) -> tuple[SiteIndex, int, int, int]:
     """`_build` once the content is read; `copying`: the child copying static files and images
     (`_early_copy`), if any; `early`: the search shards being indexed ahead (`_early_search`)."""
     errors: list[ContentError] = []
@@ -206,18 +225,16 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
     beside = parallel.cpu_count() > 1 and parallel.can_fork()
     copy_here = beside and copying is None and (changed is not None or len(kept) > len(jobs) // 2)
     side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known, renderer.site,
-                   not copy_here and copying is None, inputs if made and config.cache_dir is not None else None)
+                   not copy_here and copying is None, inputs if made and config.cache_dir is not None else None,
+                   memo if memo.changed else None)
+    memo.changed = False  # kept by `side`, in whichever process runs it
     if beside and not out.trusted:
         out.stage()
     # One search bundle per year of articles; only the years whose pages changed run
     # Pagefind. It reads the article pages alone: they are rendered first, and Pagefind
     # runs in a forked child (prepare_index) while this process renders the others.
-    shards, by_page = _search_pages(index.articles, config, urls) if pagefind else ({}, {})
-    searched = {rel for pages in shards.values() for rel in pages}
-    first: list[PageJob] = []
-    rest = jobs if not searched else []
-    for page in jobs if searched else ():
-        (first if urls.output_rel(page.url) in searched else rest).append(page)
+    first, rest, by_page = _article_pages_first(jobs, urls) if pagefind else ([], jobs, {})
+    shards = _shards(by_page, config)
     with parallel.background(_deferred, out, side) if beside else nullcontext() as job:
         progress.stage("Rendering", len(jobs) + len(redirects), "pages")
         errors = render_all(renderer, first, progress, changed, kept)[1] if first else []
@@ -260,17 +277,20 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
                         "run the build again with -v, or check the Pagefind install")]) from None
     progress.stage("Writing")
     out.commit()
-    return index, memo, pages, feeds, len(redirects)
+    return index, pages, feeds, len(redirects)
 
 
 def _beside_pages(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment, figures: FigureRenderer,
                   out: StagedOutput, jobs: list[PageJob], known: dict[str, Stat], site: str, copy: bool = True,
-                  inputs: str | None = None) -> tuple[int, list[ContentError]]:
+                  inputs: str | None = None, memo: RelatedMemo | None = None) -> tuple[int, list[ContentError]]:
     """Static files and images (if `copy`), every feed, the sitemap and robots.txt; (the
     number of feed files, template errors). A new index (`inputs`: what it was made from)
-    goes to the cache: it holds whatever becomes of the build (same inputs, same index)."""
+    and the related lists' memo brought up to date go to the cache: they hold whatever
+    becomes of the build (each list is the one its articles give)."""
     if inputs is not None:
         _keep(config, "index.pickle", IndexSnapshot.of(index, inputs))
+    if memo is not None:
+        _keep(config, "related.pickle", memo)
     if copy:
         _copy_files(config, index.articles, urls, out, known)
     feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))

@@ -141,3 +141,30 @@ def test_ranking_split_over_two_processes_gives_the_same_lists(monkeypatch) -> N
     for only in (None, list(range(0, 600, 3))):
         assert index._ranked(topic_sets, 5, only) == related_by_topics(topic_sets, 5, only)
     assert len(forked) == 2
+
+
+def test_a_build_keeps_the_memo_of_its_related_lists(site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """The related lists a build ranked are kept in the cache (by the process that writes
+    the feeds, while this one renders), and the next build starts from them."""
+    from dataclasses import replace
+
+    from newsarchive import cache, pipeline
+    from newsarchive.commands.build import build
+    from newsarchive.config import load_config
+
+    for name, topics in (("a", "Trade, Energy"), ("b", "Trade"), ("c", "Energy")):
+        site.article(name, f"title: Story {name}\ndate: 2020-01-0{ord(name) - 96}\noutlet: Example Times\n"
+                           f"topics: [{topics}]\n", "A body.\n")
+    config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")
+    build(config)
+    kept = cache.load(site.root / ".cache" / "related.pickle", cache.generator_digest())
+    assert sorted(kept.entries) == ["articles/a.md", "articles/b.md", "articles/c.md"]
+    assert kept.entries["articles/a.md"][2] == ("articles/c.md", "articles/b.md")
+    site.article("d", "title: Story d\ndate: 2020-01-05\noutlet: Example Times\ntopics: [Trade]\n", "A body.\n")
+    started: list[int] = []
+    real = pipeline._related_memo
+    monkeypatch.setattr(pipeline, "_related_memo", lambda config: started.append(len(real(config).entries)) or real(config))
+    build(config)
+    assert started == [3]
+    kept = cache.load(site.root / ".cache" / "related.pickle", cache.generator_digest())
+    assert kept.entries["articles/b.md"][2] == ("articles/d.md", "articles/a.md")

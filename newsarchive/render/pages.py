@@ -97,9 +97,12 @@ def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRende
     yield PageJob(urls.not_found(), "404.html", {"title": "Page not found"})
 
 
+ARTICLE_TEMPLATE = "article.html"  # an article's page; no other page is made with it
+
+
 def article_job(article: Article, config: Config, urls: Urls, figures: FigureRenderer,
                 related: list[Article]) -> PageJob:
-    return PageJob(urls.article(article), "article.html", {"article": article, "title": article.title,
+    return PageJob(urls.article(article), ARTICLE_TEMPLATE, {"article": article, "title": article.title,
                                                            "related": related},
                    lazy=partial(_article_lazy, figures, urls, config, article))
 
