@@ -800,7 +800,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         tools = find_tools(args.reference_venv, args.search) if args.references != "off" else []
         if tools:
-            log("References: " + ", ".join(f"{t.name} ({t.executable})" for t in tools))
+            log("References: " + ", ".join(f"{t.name} ({t.executable}{getattr(t, 'pagefind', '') and f', {t.pagefind}'})"
+                                           for t in tools))
         for size in args.sizes:
             described, size_rows = bench_one_size(args, size, tools)
             notes.append(described)
