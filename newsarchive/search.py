@@ -538,7 +538,8 @@ def _make_bundle(binary: Path, pages: Path, bundle: Path, year: str) -> list[str
 
 def _drop_unnamed(bundle: Path) -> None:
     """Remove the hashed files (metadata, fragments, word and filter indexes) that the
-    bundle's pagefind-entry.json and metadata do not name: those of earlier runs."""
+    bundle's pagefind-entry.json and metadata do not name: those of earlier runs. Pagefind's
+    ready-made interfaces go too (0.6 MB a year, never published, written by every run)."""
     entry = json.loads((bundle / "pagefind-entry.json").read_text(encoding="utf-8"))
     named = set()
     for info in entry["languages"].values():
@@ -555,7 +556,7 @@ def _drop_unnamed(bundle: Path) -> None:
                 if f"{folder}/{item.name}" not in named:
                     os.unlink(item.path)
     for item in os.scandir(bundle):
-        if item.name.endswith(".pf_meta") and item.name not in named:
+        if (item.name.endswith(".pf_meta") and item.name not in named) or item.name.startswith(_UNUSED):
             os.unlink(item.path)
 
 

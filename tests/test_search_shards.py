@@ -304,6 +304,7 @@ def test_a_shards_bundle_is_kept_in_the_cache_and_reused_only_when_whole(site: S
     published = site.output / "pagefind" / "2019"
     assert (kept / ".whole").is_file()
     assert hashed(kept) == hashed(published) and hashed(published)
+    assert not list(kept.glob("pagefind-*ui*"))  # Pagefind's own interfaces: never published
 
     # A file of an earlier run goes; a file the new bundle names again is not written again.
     junk = kept / "fragment" / "en_0000000.pf_fragment"
