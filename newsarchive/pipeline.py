@@ -34,7 +34,7 @@ from .render.redirects import redirect_jobs
 from .render.run import Renderer, copy_all, render_all, template_error
 from .render.sitemap import SitemapEntry, robots_txt, sitemap_entries, sitemap_files
 from .render.templates import make_environment
-from .search import SearchIndexError, prepare_index, publish_index, shards_of, start_early_index
+from .search import PreparedIndex, SearchIndexError, prepare_index, publish_index, shards_of, start_early_index
 from .site import ids
 from .site.index import IndexSnapshot, RelatedMemo, SiteIndex, build_index, describe, index_inputs
 from .site.urls import Urls
@@ -240,7 +240,11 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
         errors = render_all(renderer, first, progress, changed, kept)[1] if first else []
         search = (pagefind, out, shards, config.cache_dir and Path(config.cache_dir),
                   {rel: article.body.key for rel, article in by_page.items()}, early[0] if early else "")
-        with (parallel.background(prepare_index, *search) if pagefind and beside and not errors
+        # An early search child does the Pagefind runs: the child preparing the index would
+        # mostly wait for it, so it checks the image copies first, instead of this process.
+        copy_beside = copy_here and early is not None
+        copy = partial(_copy_files, config, index.articles, urls, out, known) if copy_beside else None
+        with (parallel.background(_copy_then_index, copy, search) if pagefind and beside and not errors
               else nullcontext()) as searching:
             if not errors:
                 errors = render_all(renderer, rest, progress, changed, kept)[1]
@@ -249,7 +253,7 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
             pages = len(jobs)
             if errors:
                 raise BuildError(errors)
-            if copy_here:
+            if copy_here and not (searching and copy_beside):
                 _copy_files(config, index.articles, urls, out, known)
             progress.stage("Feeds")
             if job is None:
@@ -267,7 +271,12 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
             if pagefind:
                 progress.stage("Search index")
                 try:
-                    prepared = searching.result() if searching else prepare_index(*search)
+                    if searching:
+                        prepared, records, sources = searching.result()
+                        out.absorb(records)
+                        out.sources.update(sources)
+                    else:
+                        prepared = prepare_index(*search)
                     if early is not None:
                         early[1].cancel()  # done, or of no use: its folder goes with publish_index
                     publish_index(prepared, out)
@@ -278,6 +287,22 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
     progress.stage("Writing")
     out.commit()
     return index, pages, feeds, len(redirects)
+
+
+def _copy_then_index(copy: Callable[[], None] | None, search: tuple[Any, ...]
+                     ) -> tuple[PreparedIndex, Records, dict[str, Any]]:
+    """`prepare_index(*search)` in a forked child, after `copy` (if any): (the index
+    prepared, what the copies wrote, their sources), as `_deferred` returns them."""
+    out: StagedOutput = search[1]
+    digests = dict(out.digests)  # the pages' digests, which prepare_index reads
+    out.records()  # the parent's records so far are the parent's
+    out.sources = {}
+    out.deferred = not out.staged
+    if copy is not None:
+        copy()
+    records, sources = out.records(), out.sources
+    out.digests = digests
+    return prepare_index(*search), records, sources
 
 
 def _beside_pages(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment, figures: FigureRenderer,

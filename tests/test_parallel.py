@@ -114,7 +114,7 @@ def test_feeds_made_beside_the_pages_equal_a_cold_build(site: Site, tmp_path: Pa
     # The scan has its own child; the first warm build, with no spare folder yet, a linked
     # copy; where Pagefind is installed, each build runs it in two children of its own too:
     # one started as soon as the content is read (search.index_early), one beside the pages.
-    children = ["index_early", "_deferred", "prepare_index"] if search.pagefind_binary() else ["_deferred"]
+    children = ["index_early", "_deferred", "_copy_then_index"] if search.pagefind_binary() else ["_deferred"]
     assert [name for name in started if name != "scan"] == ["_link_tree"] + children * 3
 
 
