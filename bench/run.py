@@ -64,6 +64,13 @@ REFERENCE_VENV = REPO / "bench" / ".venv-reference"
 NO_SEARCH = "—"  # the search column of reference rows
 PELICAN_TARGET = 0.25  # newsarchive's cold build at most a quarter of Pelican's
 HUGO_TARGET = 5.0  # an edit or an added article five times faster than Hugo's full build
+# The targets in absolute terms: at TARGET_SIZE articles, and at FULL_SIZE for memory and growth.
+TARGET_SIZE = 10000
+WARM_LIMIT_S = 1.5  # an edit or an added article, warm cache
+NOOP_LIMIT_S = 0.5  # and no file written
+RSS_LIMIT_MIB = 400.0  # any build at TARGET_SIZE
+FULL_RSS_LIMIT_MIB = 2048.0  # any build at FULL_SIZE
+FULL_GROWTH = 11.0  # FULL_SIZE's cold build at most this many times TARGET_SIZE's
 
 Snapshot = dict[str, tuple[int, int]]  # relative path -> (mtime_ns, size)
 
@@ -195,6 +202,26 @@ class Ratio:
     target: str
     met: bool
 
+    @property
+    def what(self) -> str:
+        return f"{self.numerator} / {self.denominator}"
+
+    @property
+    def measured(self) -> str:
+        return f"{self.text} = {self.value:.2f}"
+
+
+@dataclass(frozen=True)
+class Bound:
+    """One of the targets in absolute terms (a time, a memory size), at one size and search mode."""
+
+    size: int
+    search: str
+    what: str
+    measured: str
+    target: str
+    met: bool
+
 
 def _ratio(size: int, search: str, top: Row, bottom: Row, bound: float, at_most: bool) -> Ratio:
     value = top.result.wall_s / bottom.result.wall_s
@@ -227,21 +254,57 @@ def target_ratios(rows: list[Row]) -> list[Ratio]:
     return ratios
 
 
-def format_targets(ratios: list[Ratio]) -> str:
-    """The ratios as a table, or "" when no size had both a reference and newsarchive rows."""
-    if not ratios:
+def target_bounds(rows: list[Row]) -> list[Bound]:
+    """The targets that need no reference, for each search mode that has the rows: at
+    TARGET_SIZE, an edit and an addition under WARM_LIMIT_S, a no-op under NOOP_LIMIT_S
+    writing nothing, every build under RSS_LIMIT_MIB; at FULL_SIZE, every build under
+    FULL_RSS_LIMIT_MIB and a cold build under FULL_GROWTH times TARGET_SIZE's."""
+    bounds = []
+    ours = [r for r in rows if r.tool == "newsarchive"]
+    for search in dict.fromkeys(r.search for r in ours):
+        mine = {(r.size, r.scenario): r.result for r in ours if r.search == search}
+        for scenario in ("edit body", "add article"):
+            m = mine.get((TARGET_SIZE, scenario))
+            if m is not None:
+                bounds.append(Bound(TARGET_SIZE, search, f"newsarchive {scenario}, wall", f"{m.wall_s:.2f} s",
+                                    f"< {WARM_LIMIT_S:g} s", m.wall_s < WARM_LIMIT_S))
+        m = mine.get((TARGET_SIZE, "no-op"))
+        if m is not None:
+            bounds.append(Bound(TARGET_SIZE, search, "newsarchive no-op, wall and files written",
+                                f"{m.wall_s:.2f} s, {m.files_written} files", f"< {NOOP_LIMIT_S:g} s, 0 files",
+                                m.wall_s < NOOP_LIMIT_S and m.files_written == 0))
+        for size, limit in ((TARGET_SIZE, RSS_LIMIT_MIB), (FULL_SIZE, FULL_RSS_LIMIT_MIB)):
+            peaks = [(m.peak_rss_kib / 1024, scenario) for (at, scenario), m in mine.items() if at == size]
+            if peaks:
+                peak, scenario = max(peaks)
+                bounds.append(Bound(size, search, "newsarchive peak RSS, largest of its builds",
+                                    f"{peak:.1f} MiB ({scenario})", f"< {limit:g} MiB", peak < limit))
+        full, base = mine.get((FULL_SIZE, "cold")), mine.get((TARGET_SIZE, "cold"))
+        if full is not None and base is not None:
+            growth = full.wall_s / base.wall_s
+            bounds.append(Bound(FULL_SIZE, search, f"newsarchive cold at {FULL_SIZE:,} / at {TARGET_SIZE:,}",
+                                f"{full.wall_s:.2f} s / {base.wall_s:.2f} s = {growth:.2f}",
+                                f"< {FULL_GROWTH:g}", growth < FULL_GROWTH))
+    return bounds
+
+
+def format_targets(targets: list[Ratio | Bound]) -> str:
+    """The targets as a table, or "" when none could be worked out from the rows."""
+    if not targets:
         return ""
     lines = [
-        "Targets (at 10,000 articles, same machine, same run): newsarchive's cold build at most "
-        f"{PELICAN_TARGET:g} of Pelican's; Hugo's cold build at least {HUGO_TARGET:g} times "
-        "newsarchive's edit and addition (median wall times).",
+        f"Targets (at {TARGET_SIZE:,} articles, same machine, same run; median wall times): newsarchive's "
+        f"cold build at most {PELICAN_TARGET:g} of Pelican's; Hugo's cold build at least {HUGO_TARGET:g} "
+        f"times newsarchive's edit and addition, which take under {WARM_LIMIT_S:g} s; a no-op under "
+        f"{NOOP_LIMIT_S:g} s, writing no file; every build under {RSS_LIMIT_MIB:g} MiB. At {FULL_SIZE:,} "
+        f"articles: every build under {FULL_RSS_LIMIT_MIB:g} MiB, and a cold build under {FULL_GROWTH:g} "
+        f"times the {TARGET_SIZE:,}-article one.",
         "",
-        "| N | search | ratio | measured | target | met? |",
+        "| N | search | measure | measured | target | met? |",
         "| ---: | --- | --- | --- | --- | --- |",
     ]
-    for r in ratios:
-        lines.append(f"| {r.size} | {r.search} | {r.numerator} / {r.denominator} | "
-                     f"{r.text} = {r.value:.2f} | {r.target} | {'yes' if r.met else 'no'} |")
+    for t in sorted(targets, key=lambda t: t.size):  # stable: each size's ratios, then its bounds
+        lines.append(f"| {t.size} | {t.search} | {t.what} | {t.measured} | {t.target} | {'yes' if t.met else 'no'} |")
     return "\n".join(lines) + "\n"
 
 
@@ -816,7 +879,7 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     # (An interrupted run leaves its trash to the next, which deletes it first.)
     table = format_table(rows)
-    targets = format_targets(target_ratios(rows))
+    targets = format_targets([*target_ratios(rows), *target_bounds(rows)])
     print(f"Machine: {machine}\n")
     print(table, end="", flush=True)
     if targets:

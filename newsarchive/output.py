@@ -97,6 +97,8 @@ class Records:
     changed: int
     # Files a deferring process did not write itself (path, bytes): the taker writes them.
     pending: list[tuple[str, bytes]] = field(default_factory=list)
+    # The sources of files copied (StagedOutput.sources), where the worker passes them on.
+    sources: dict[str, tuple[str, tuple[int, int, int, int]]] = field(default_factory=dict)
 
 
 class StagedOutput:
@@ -244,6 +246,7 @@ class StagedOutput:
         self.pages.update(records.pages)
         self._touched |= records.touched
         self.changed += records.changed
+        self.sources.update(records.sources)
         for key, data in records.pending:
             self.write(key, data)
 

@@ -34,7 +34,7 @@ from .render.redirects import redirect_jobs
 from .render.run import Renderer, copy_all, render_all, template_error
 from .render.sitemap import SitemapEntry, robots_txt, sitemap_entries, sitemap_files
 from .render.templates import make_environment
-from .search import PreparedIndex, SearchIndexError, prepare_index, publish_index, shards_of, start_early_index
+from .search import SearchIndexError, prepare_index, publish_index, shards_of, start_early_index
 from .site import ids
 from .site.index import IndexSnapshot, RelatedMemo, SiteIndex, build_index, describe, index_inputs
 from .site.urls import Urls
@@ -242,9 +242,10 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
                   {rel: article.body.key for rel, article in by_page.items()}, early[0] if early else "")
         # An early search child does the Pagefind runs: the child preparing the index would
         # mostly wait for it, so it checks the image copies first, instead of this process.
+        # It then stages the index too, while this process renders or waits for the feeds.
         copy_beside = copy_here and early is not None
         copy = partial(_copy_files, config, index.articles, urls, out, known) if copy_beside else None
-        with (parallel.background(_copy_then_index, copy, search) if pagefind and beside and not errors
+        with (parallel.background(_copy_index_publish, copy, search) if pagefind and beside and not errors
               else nullcontext()) as searching:
             if not errors:
                 errors = render_all(renderer, rest, progress, changed, kept)[1]
@@ -272,14 +273,12 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
                 progress.stage("Search index")
                 try:
                     if searching:
-                        prepared, records, sources = searching.result()
-                        out.absorb(records)
-                        out.sources.update(sources)
+                        for records in searching.result():
+                            out.absorb(records)
                     else:
-                        prepared = prepare_index(*search)
+                        publish_index(prepare_index(*search), out)
                     if early is not None:
-                        early[1].cancel()  # done, or of no use: its folder goes with publish_index
-                    publish_index(prepared, out)
+                        early[1].cancel()  # done, or of no use: its folder went with publish_index
                 except SearchIndexError as exc:
                     raise BuildError([ContentError(
                         str(config.output_dir), 0, "search", str(exc),
@@ -289,10 +288,9 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
     return index, pages, feeds, len(redirects)
 
 
-def _copy_then_index(copy: Callable[[], None] | None, search: tuple[Any, ...]
-                     ) -> tuple[PreparedIndex, Records, dict[str, Any]]:
-    """`prepare_index(*search)` in a forked child, after `copy` (if any): (the index
-    prepared, what the copies wrote, their sources), as `_deferred` returns them."""
+def _copy_index_publish(copy: Callable[[], None] | None, search: tuple[Any, ...]) -> tuple[Records, Records]:
+    """In a forked child: `copy` (if any), then `prepare_index(*search)` and `publish_index`;
+    what the copies and the index staged, each Records with the sources of what it copied."""
     out: StagedOutput = search[1]
     digests = dict(out.digests)  # the pages' digests, which prepare_index reads
     out.records()  # the parent's records so far are the parent's
@@ -300,9 +298,15 @@ def _copy_then_index(copy: Callable[[], None] | None, search: tuple[Any, ...]
     out.deferred = not out.staged
     if copy is not None:
         copy()
-    records, sources = out.records(), out.sources
+    copied = out.records()
+    copied.sources, out.sources = out.sources, {}
     out.digests = digests
-    return prepare_index(*search), records, sources
+    prepared = prepare_index(*search)
+    out.digests = {}
+    publish_index(prepared, out)
+    published = out.records()
+    published.sources = out.sources
+    return copied, published
 
 
 def _beside_pages(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment, figures: FigureRenderer,

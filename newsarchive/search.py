@@ -337,10 +337,13 @@ def publish_index(prepared: PreparedIndex, out: StagedOutput) -> IndexReport:
             out.keep(_wasm_file(name))
         if prepared.kept and len(prepared.kept) == len(prepared.shards):
             out.keep(SCRIPT)
+        # Over every file of the last build (35,000 at 10,000 articles): a prefix test first.
+        prefix = f"{BUNDLE.name}/"
         for rel in list(out.previous.files) if kept_years and out.trusted else ():
-            parts = rel.split("/", 2)
-            if len(parts) == 3 and parts[0] == BUNDLE.name and parts[1] in kept_years:
-                out.keep(rel)
+            if rel.startswith(prefix):
+                parts = rel.split("/", 2)
+                if len(parts) == 3 and parts[1] in kept_years:
+                    out.keep(rel)
         shared: set[str] = set()
         for year, folder in prepared.bundles.items():
             bundle = Path(folder)

@@ -8,6 +8,7 @@ reuse of what the parallel build recorded.
 
 from __future__ import annotations
 
+import os
 import shutil
 import time
 from dataclasses import replace
@@ -18,10 +19,12 @@ from test_incremental import Archive
 
 from conftest import Site
 from newsarchive import parallel, search
+from newsarchive.cache import load as load_cached
 from newsarchive.commands.build import build
 from newsarchive.config import load_config
 from newsarchive.content import load
 from newsarchive.errors import BuildError
+from newsarchive.output import Manifest, state_file
 from newsarchive.render import feeds, run
 from sitecheck import tree
 
@@ -107,15 +110,29 @@ def test_feeds_made_beside_the_pages_equal_a_cold_build(site: Site, tmp_path: Pa
 
     for change in (edit, archive.add, archive.path(archive.names[1]).unlink):
         change()
+        # Sources settled long ago: a copy is recorded with its source (a file changed in
+        # the last seconds is not, as it may change again within the same clock tick).
+        for path in site.root.rglob("*.png"):
+            os.utime(path, (time.time() - 3600, time.time() - 3600))
         _build(site, tmp_path / "warm", 2, monkeypatch, cache=cache)
         shutil.rmtree(tmp_path / "cold", ignore_errors=True)
         _build(site, tmp_path / "cold", 1, monkeypatch)
         assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
+        # The image copies made in a child are known to the next build, which keeps such a
+        # file without reading it while its source is unchanged.
+        copied = {rel for rel in tree(tmp_path / "warm") if rel.endswith(".png")}
+        assert copied and copied <= set(_manifest(cache, tmp_path / "warm").sources)
     # The scan has its own child; the first warm build, with no spare folder yet, a linked
     # copy; where Pagefind is installed, each build runs it in two children of its own too:
     # one started as soon as the content is read (search.index_early), one beside the pages.
-    children = ["index_early", "_deferred", "_copy_then_index"] if search.pagefind_binary() else ["_deferred"]
+    children = ["index_early", "_deferred", "_copy_index_publish"] if search.pagefind_binary() else ["_deferred"]
     assert [name for name in started if name != "scan"] == ["_link_tree"] + children * 3
+
+
+def _manifest(cache: Path, output: Path) -> Manifest:
+    stored = load_cached(state_file(cache, output, "output"), str(output.resolve()))
+    assert isinstance(stored, Manifest)
+    return stored
 
 
 def _stray(output: Path) -> list[str]:

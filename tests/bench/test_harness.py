@@ -214,6 +214,45 @@ def test_target_ratios() -> None:
     assert run.target_ratios([run.Row(1000, "cold", measured(3.0))]) == []
 
 
+def test_target_bounds() -> None:
+    def m(wall: float, rss_mib: float = 100.0, files: int = 0) -> object:
+        return run.Measurement(wall, wall, int(rss_mib * 1024), files)
+
+    rows = [
+        run.Row(1000, "edit body", m(0.3)),  # not the size the targets are about: no bound
+        run.Row(10000, "cold", m(12.0, 230.0, 24000)),
+        run.Row(10000, "no-op", m(0.3)),
+        run.Row(10000, "edit body", m(1.2, 150.0, 3)),
+        run.Row(10000, "add article", m(1.5, 160.0, 300)),  # not under 1.5 s
+        run.Row(10000, "no-op", m(0.3, files=2), "on"),  # a no-op writes nothing
+        run.Row(10000, "cold", m(20.0, 420.0), "on"),  # over 400 MiB
+        run.Row(10000, "cold", m(50.0, 300.0), run.NO_SEARCH, "Pelican 4.12.0"),  # a reference: no bound
+        run.Row(100000, "cold", m(140.0, 1500.0)),
+        run.Row(100000, "add article", m(12.0, 2100.0)),  # over 2 GiB
+    ]
+    bounds = run.target_bounds(rows)
+    assert [(b.size, b.search, b.what, b.measured, b.target, b.met) for b in bounds] == [
+        (10000, "off", "newsarchive edit body, wall", "1.20 s", "< 1.5 s", True),
+        (10000, "off", "newsarchive add article, wall", "1.50 s", "< 1.5 s", False),
+        (10000, "off", "newsarchive no-op, wall and files written", "0.30 s, 0 files", "< 0.5 s, 0 files", True),
+        (10000, "off", "newsarchive peak RSS, largest of its builds", "230.0 MiB (cold)", "< 400 MiB", True),
+        (100000, "off", "newsarchive peak RSS, largest of its builds", "2100.0 MiB (add article)", "< 2048 MiB",
+         False),
+        (100000, "off", "newsarchive cold at 100,000 / at 10,000", "140.00 s / 12.00 s = 11.67", "< 11", False),
+        (10000, "on", "newsarchive no-op, wall and files written", "0.30 s, 2 files", "< 0.5 s, 0 files", False),
+        (10000, "on", "newsarchive peak RSS, largest of its builds", "420.0 MiB (cold)", "< 400 MiB", False),
+    ]
+    text = run.format_targets([*run.target_ratios(rows), *bounds])
+    lines = text.splitlines()
+    assert "| 10000 | off | newsarchive cold / Pelican 4.12.0 cold | 12.00 s / 50.00 s = 0.24 | ≤ 0.25 | yes |" in lines
+    assert "| 10000 | off | newsarchive add article, wall | 1.50 s | < 1.5 s | no |" in lines
+    # Each size's rows together, the ratios first.
+    sizes = [line.split(" | ")[0] for line in lines if line.startswith("| 1")]
+    assert sizes == sorted(sizes, key=lambda cell: int(cell[2:])) and sizes[0] == "| 10000"
+    assert lines.index("| 10000 | off | newsarchive cold / Pelican 4.12.0 cold | 12.00 s / 50.00 s = 0.24 | ≤ 0.25 | yes |") \
+        < lines.index("| 10000 | off | newsarchive edit body, wall | 1.20 s | < 1.5 s | yes |")
+
+
 def test_pelican_skipped_at_the_full_size_unless_asked() -> None:
     tools = [run.Pelican("pelican", "Pelican 4.12.0", Path("p")), run.Hugo("hugo", "Hugo 0.168.0", Path("h"))]
     assert run.tools_for(10000, tools, False) == tools
