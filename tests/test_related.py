@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import random
+from unittest.mock import patch
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from newsarchive.site import index as index_module
 from newsarchive.site.index import related_by_topics
 
 
@@ -29,6 +31,16 @@ def test_matches_the_definition(topic_sets: list[tuple[str, ...]], count: int) -
     assert related_by_topics(topic_sets, count) == naive(topic_sets, count)
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.lists(topic_set, max_size=40), st.integers(min_value=1, max_value=7), st.integers(min_value=1, max_value=4))
+def test_levels_finished_by_set_operations_match_the_definition(topic_sets: list[tuple[str, ...]], count: int,
+                                                               walk: int) -> None:
+    """A level whose walk looks at `walk` items without filling the list is finished by set
+    intersections (sparse levels of big archives): the same lists."""
+    with patch.object(index_module, "_WALK_BEFORE_SETS", walk):
+        assert related_by_topics(topic_sets, count) == naive(topic_sets, count)
+
+
 def test_zipf_topics_match_the_definition() -> None:
     """A skewed archive like a real one: one topic in most articles, a long tail."""
     rng = random.Random(6)
@@ -43,6 +55,8 @@ def test_zipf_topics_match_the_definition() -> None:
                 picked.append(t)
         topic_sets.append(tuple(picked))
     assert related_by_topics(topic_sets, 5) == naive(topic_sets, 5)
+    with patch.object(index_module, "_WALK_BEFORE_SETS", 2):
+        assert related_by_topics(topic_sets, 5) == naive(topic_sets, 5)
 
 
 def test_never_itself_and_only_sharing_articles() -> None:
