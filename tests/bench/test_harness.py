@@ -208,10 +208,17 @@ def test_target_ratios() -> None:
         ("on", "Hugo 0.168.0 + Pagefind 1.5.2 cold", "newsarchive add article", 6.0, True),
     ]
     text = run.format_targets(ratios)
-    assert "| 10000 | off | newsarchive cold / Pelican 4.12.0 cold | 30.00 s / 100.00 s = 0.30 | ≤ 0.25 | no |" in text
+    assert "| 10000 | off | newsarchive cold / Pelican 4.12.0 cold | 30.00 s / 100.00 s = 0.300 | ≤ 0.25 | no |" in text
     assert "| 10000 | off | Hugo 0.168.0 cold / newsarchive edit body | 9.00 s / 1.50 s = 6.00 | ≥ 5 | yes |" in text
     assert run.format_targets([]) == ""
     assert run.target_ratios([run.Row(1000, "cold", measured(3.0))]) == []
+    # The targets are at 10,000 articles: a smaller run with its references has no ratio.
+    assert run.target_ratios([run.Row(1000, "cold", measured(3.0)),
+                              run.Row(1000, "cold", measured(9.0), run.NO_SEARCH, "Pelican 4.12.0")]) == []
+    # Just over a quarter shows as just over, not as the rounded 0.25.
+    close = run.target_ratios([run.Row(10000, "cold", measured(13.48)),
+                               run.Row(10000, "cold", measured(53.54), run.NO_SEARCH, "Pelican 4.12.0")])
+    assert [(r.measured, r.met) for r in close] == [("13.48 s / 53.54 s = 0.252", False)]
 
 
 def test_target_bounds() -> None:
@@ -244,12 +251,12 @@ def test_target_bounds() -> None:
     ]
     text = run.format_targets([*run.target_ratios(rows), *bounds])
     lines = text.splitlines()
-    assert "| 10000 | off | newsarchive cold / Pelican 4.12.0 cold | 12.00 s / 50.00 s = 0.24 | ≤ 0.25 | yes |" in lines
+    assert "| 10000 | off | newsarchive cold / Pelican 4.12.0 cold | 12.00 s / 50.00 s = 0.240 | ≤ 0.25 | yes |" in lines
     assert "| 10000 | off | newsarchive add article, wall | 1.50 s | < 1.5 s | no |" in lines
     # Each size's rows together, the ratios first.
     sizes = [line.split(" | ")[0] for line in lines if line.startswith("| 1")]
     assert sizes == sorted(sizes, key=lambda cell: int(cell[2:])) and sizes[0] == "| 10000"
-    assert lines.index("| 10000 | off | newsarchive cold / Pelican 4.12.0 cold | 12.00 s / 50.00 s = 0.24 | ≤ 0.25 | yes |") \
+    assert lines.index("| 10000 | off | newsarchive cold / Pelican 4.12.0 cold | 12.00 s / 50.00 s = 0.240 | ≤ 0.25 | yes |") \
         < lines.index("| 10000 | off | newsarchive edit body, wall | 1.20 s | < 1.5 s | yes |")
 
 
