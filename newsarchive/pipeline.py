@@ -222,11 +222,16 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
     # checks the copies itself meanwhile: the child would have to touch every article
     # and image, copying memory pages, and would be the longer of the two. The child
     # also keeps the new index in the cache.
+    # The feeds spread over the cores only when this process renders few pages: beside a
+    # pool rendering every page (a first build), feed workers would only take turns with
+    # it, while making the feeds in one process costs less CPU in all (no entry made
+    # twice, no items sent between processes).
     beside = parallel.cpu_count() > 1 and parallel.can_fork()
-    copy_here = beside and copying is None and (changed is not None or len(kept) > len(jobs) // 2)
+    few = changed is not None or len(kept) > len(jobs) // 2
+    copy_here = beside and copying is None and few
     side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known, renderer.site,
                    not copy_here and copying is None, inputs if made and config.cache_dir is not None else None,
-                   memo if memo.changed else None)
+                   memo if memo.changed else None, few or not beside)
     memo.changed = False  # kept by `side`, in whichever process runs it
     if beside and not out.trusted:
         out.stage()
@@ -311,11 +316,13 @@ def _copy_index_publish(copy: Callable[[], None] | None, search: tuple[Any, ...]
 
 def _beside_pages(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment, figures: FigureRenderer,
                   out: StagedOutput, jobs: list[PageJob], known: dict[str, Stat], site: str, copy: bool = True,
-                  inputs: str | None = None, memo: RelatedMemo | None = None) -> tuple[int, list[ContentError]]:
+                  inputs: str | None = None, memo: RelatedMemo | None = None, spread: bool = True
+                  ) -> tuple[int, list[ContentError]]:
     """Static files and images (if `copy`), every feed, the sitemap and robots.txt; (the
     number of feed files, template errors). A new index (`inputs`: what it was made from)
     and the related lists' memo brought up to date go to the cache: they hold whatever
-    becomes of the build (each list is the one its articles give)."""
+    becomes of the build (each list is the one its articles give). `spread`: the feeds may
+    be made over all cores."""
     if inputs is not None:
         _keep(config, "index.pickle", IndexSnapshot.of(index, inputs))
     if memo is not None:
@@ -324,7 +331,7 @@ def _beside_pages(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Envi
         _copy_files(config, index.articles, urls, out, known)
     feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))
     try:
-        errors = write_feeds(index, config, urls, env, figures, out, site)
+        errors = write_feeds(index, config, urls, env, figures, out, site, spread=spread)
     except jinja2.TemplateError as exc:
         errors = [template_error(exc, Path(config.templates_dir))]
     if not errors:

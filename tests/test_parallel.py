@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import shutil
 import time
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -18,7 +19,7 @@ import pytest
 from test_incremental import Archive
 
 from conftest import Site
-from newsarchive import parallel, search
+from newsarchive import parallel, pipeline, search
 from newsarchive.cache import load as load_cached
 from newsarchive.commands.build import build
 from newsarchive.config import load_config
@@ -33,6 +34,21 @@ from sitecheck import tree
 def small_thresholds(monkeypatch: pytest.MonkeyPatch) -> None:
     for module in (load, run, feeds):
         monkeypatch.setattr(module, "_PARALLEL_FROM", 2)
+
+
+def _spy_on_feeds(monkeypatch: pytest.MonkeyPatch, log: Path, force: bool = False) -> Callable[[], list[bool]]:
+    """Whether each build from now on let its feeds spread over the cores, as told in `log`
+    (they are made in a forked child); with `force`, every build does (a first build renders
+    its pages over the cores and makes its feeds in one process)."""
+    original = pipeline.write_feeds
+
+    def spying(*args, spread: bool = True, **kwargs):  # type: ignore[no-untyped-def]
+        with log.open("a", encoding="utf-8") as handle:
+            handle.write(f"{spread}\n")
+        return original(*args, spread=spread or force, **kwargs)
+
+    monkeypatch.setattr(pipeline, "write_feeds", spying)
+    return lambda: [line == "True" for line in log.read_text(encoding="utf-8").split()] if log.exists() else []
 
 
 def _archive(site: Site, articles: int = 40) -> Archive:
@@ -68,6 +84,7 @@ def test_parallel_build_matches_the_serial_one(site: Site, tmp_path: Path, small
     assert list((site.content / "articles").rglob("*.png")), "the archive should have images to copy"
     _build(site, tmp_path / "serial", 1, monkeypatch)
     started = _spy_on_background(monkeypatch)
+    _spy_on_feeds(monkeypatch, tmp_path / "spread.log", force=True)
     result = _build(site, tmp_path / "parallel", 2, monkeypatch, cache=tmp_path / "cache")
     assert result.feeds >= 2
     # A first build too makes feeds, the sitemap and the images in a child beside the pages,
@@ -87,6 +104,7 @@ def test_template_error_in_a_feed_worker_names_the_template(site: Site, tmp_path
     _archive(site, 12)
     partial = site.root / "templates" / "partials" / "feed_content.html"
     partial.write_text(partial.read_text(encoding="utf-8") + "{{ article.no_such_field }}\n", encoding="utf-8")
+    _spy_on_feeds(monkeypatch, tmp_path / "spread.log", force=True)
     with pytest.raises(BuildError) as caught:
         _build(site, tmp_path / "out", 2, monkeypatch)
     [error] = caught.value.errors
@@ -101,7 +119,10 @@ def test_feeds_made_beside_the_pages_equal_a_cold_build(site: Site, tmp_path: Pa
     after an edit, an addition and a deletion its output is a cold serial build's."""
     archive = _archive(site, 20)
     cache = tmp_path / "cache"
+    spread = _spy_on_feeds(monkeypatch, tmp_path / "spread.log")
     _build(site, tmp_path / "warm", 2, monkeypatch, cache=cache)
+    # A first build renders every page over the cores: its feeds are made in one process.
+    assert spread() == [False]
     started = _spy_on_background(monkeypatch)
     first = archive.path(archive.names[0])
 
@@ -115,6 +136,8 @@ def test_feeds_made_beside_the_pages_equal_a_cold_build(site: Site, tmp_path: Pa
         for path in site.root.rglob("*.png"):
             os.utime(path, (time.time() - 3600, time.time() - 3600))
         _build(site, tmp_path / "warm", 2, monkeypatch, cache=cache)
+        # An edit leaves most pages as they were: the feeds it changes may take the cores.
+        assert spread()[-1] or change is not edit
         shutil.rmtree(tmp_path / "cold", ignore_errors=True)
         _build(site, tmp_path / "cold", 1, monkeypatch)
         assert tree(tmp_path / "warm") == tree(tmp_path / "cold")
@@ -220,6 +243,7 @@ def test_a_feed_template_error_beside_the_pages_is_reported(site: Site, tmp_path
     before = tree(tmp_path / "out")
     partial = site.root / "templates" / "partials" / "feed_content.html"
     partial.write_text(partial.read_text(encoding="utf-8") + "{{ article.no_such_field }}\n", encoding="utf-8")
+    _spy_on_feeds(monkeypatch, tmp_path / "spread.log", force=True)
     with pytest.raises(BuildError) as caught:
         _build(site, tmp_path / "out", 2, monkeypatch, cache=tmp_path / "cache")
     assert [e.path.endswith("feed_content.html") for e in caught.value.errors] == [True]

@@ -248,25 +248,29 @@ def read_articles(files: Sequence[tuple[str, Path | str]], config: Config, store
     job = _Job(config, store.folder if store else None, store.key if store else "", cutoff)
     files_to_read = [(rel, path if isinstance(path, Path) else Path(path)) for _, rel, path in todo]
     workers = parallel.cpu_count()
+    places = iter(i for i, _, _ in todo)
+
+    def take(read: list[_Read]) -> None:
+        for rel, article, errors, entry in read:
+            if store is not None and entry is not None:
+                store.put(rel, entry)
+            results[next(places)] = (rel, article, errors)
+
     if workers < 2 or len(todo) < _PARALLEL_FROM or not parallel.can_fork():
         renderer = renderer_for(config)
         fresh = []
         for rel, path in files_to_read:
             fresh.append(_read_file(rel, path, job, renderer))
             progress.advance()
-        read = _stored(fresh, job)
+        take(_stored(fresh, job))
     else:
-        read = []
         # A batch's bodies wait in memory for its pack: batches are kept to a few megabytes.
         batches = parallel.chunks(files_to_read, workers, maximum=_BATCH_MAX)
         with parallel.fork_pool(workers, _start_worker, (job,)) as pool:
             for chunk in pool.imap(_read_chunk, batches):
-                read.extend(chunk)
+                take(chunk)  # while the workers read on: this process is idle otherwise
                 progress.advance(len(chunk))
-    for (i, _, _), (rel, article, errors, entry) in zip(todo, read, strict=True):
-        if store is not None and entry is not None:
-            store.put(rel, entry)
-        results[i] = (rel, article, errors)
+    assert next(places, None) is None, "a result for every file read"
     return results  # type: ignore[return-value]
 
 

@@ -208,14 +208,15 @@ _PARALLEL_FROM = 24
 
 
 def write_feeds(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment,
-                figures: FigureRenderer, out: StagedOutput, site: str = "") -> list[ContentError]:
+                figures: FigureRenderer, out: StagedOutput, site: str = "", spread: bool = True
+                ) -> list[ContentError]:
     """Write every feed of the site into the staged output; template errors are returned.
 
     A feed whose inputs (its own fields, the site's digest from render/fingerprint.py, its
     articles' cache keys) are those of the last build is kept as it is, not made again: a
     feed's entries carry whole article bodies. For many feeds the work is spread over the
-    cores in two steps, each in input order: every article's item once (an article is in
-    several feeds), then the feeds' documents, which each worker writes itself.
+    cores (if `spread`) in two steps, each in input order: every article's item once (an
+    article is in several feeds), then the feeds' documents, which each worker writes itself.
     """
     items = FeedItems(env, config, urls, figures)
     fingerprints = Fingerprints(site)
@@ -234,7 +235,7 @@ def write_feeds(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Enviro
     # The articles in more than one of these feeds: each process keeps their entries.
     uses = Counter(a.source_path for _, articles in todo for a in articles)
     repeated = {a.source_path: a for _, articles in todo for a in articles if uses[a.source_path] > 1}
-    if workers < 2 or len(todo) < _PARALLEL_FROM or not parallel.can_fork():
+    if not spread or workers < 2 or len(todo) < _PARALLEL_FROM or not parallel.can_fork():
         from .feed_xml import FeedEntries  # feedgen and lxml: loaded only by a build that writes a feed
 
         try:
