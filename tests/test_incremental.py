@@ -195,6 +195,50 @@ def test_editing_one_body_rewrites_only_the_pages_that_show_it(site: Site, tmp_p
     assert result.changed <= len(changed) + 40  # + search bundle files
 
 
+def test_an_older_article_leaves_the_newer_pages_of_its_topic_as_they_were(site: Site, tmp_path):
+    """Only a listing's first page shows how many articles it has: an article older than
+    the rest of its topic changes that page and the last one, not the pages between (their
+    bytes and times stay), and the site is a cold build's."""
+    _, warm, cold = built(site, tmp_path, 5, 24)
+    counts = {}
+    for folder in sorted((site.output / "topics").iterdir()):
+        first = folder / "index.html"
+        if first.is_file():
+            counts[folder.name] = int(re.search(r"(\d+) articles?</p>", first.read_text(encoding="utf-8"))[1])
+    # A topic of three pages or more, whose number of pages one more article does not change.
+    name = next(name for name in TOPICS if counts.get(name.lower(), 0) >= 7 and counts[name.lower()] % 3)
+    slug = name.lower()
+    middle = site.output / "topics" / slug / "page" / "2" / "index.html"
+    first = site.output / "topics" / slug / "index.html"
+    before = (middle.read_bytes(), middle.stat().st_mtime_ns, first.read_bytes())
+    site.article("2014/oldest", f'title: "The oldest"\ndate: 2014-01-01\noutlet: {OUTLETS[0]}\ntopics: [{name}]\n')
+    build(warm)
+    assert (middle.read_bytes(), middle.stat().st_mtime_ns) == before[:2]
+    assert first.read_bytes() != before[2]  # its count
+    assert f"{counts[slug] + 1} articles</p>" in first.read_text(encoding="utf-8")
+    assert "articles</p>" not in middle.read_text(encoding="utf-8")
+    build(cold)
+    assert tree(site.output) == tree(cold.output_dir)
+
+
+def test_a_template_counting_a_listing_on_its_later_pages_fails_the_build(site: Site, tmp_path):
+    """A later page of a topic has no list to count (ListingHead): a template that counts it
+    there is told so, with its name, rather than keeping a count that would go stale."""
+    site.config("per_page = 3\n")
+    archive = Archive(site, 5)
+    for _ in range(24):
+        archive.add()
+    term = site.root / "templates" / "term.html"
+    term.write_text(term.read_text(encoding="utf-8").replace(
+        "{% if pager.number == 1 %}\n  <p class=\"page-header__count\">", "{% if true %}\n  <p class=\"page-header__count\">"),
+        encoding="utf-8")
+    with pytest.raises(BuildError) as caught:
+        build(configs(site, tmp_path)[1])
+    [error] = caught.value.errors
+    assert error.path.endswith("term.html")
+    assert "articles" in error.message
+
+
 def test_failed_build_after_incremental_ones_leaves_output_untouched(site: Site, tmp_path):
     archive = Archive(site, 5)
     for _ in range(8):

@@ -29,7 +29,7 @@ from .. import cache
 from ..config import Config
 from ..content.model import Article, Page
 from ..site.index import IndexSnapshot, Listing, Month, Pager, SiteIndex, Year
-from .pages import PageJob
+from .pages import ListingHead, PageJob
 
 _SHALLOW = (Listing, Year, Month)
 
@@ -100,6 +100,9 @@ class Structure:
                 or len(snapshot.paths) != len(keys) or "" in keys or "" in self.keys):
             return set()
         same = _same_lists(snapshot, keys, index)
+        # A listing's later pages hold its term alone (ListingHead): kept with the listing.
+        heads = {(kind, listing.term.slug) for kind, listings in (("topics", index.topics), ("outlets", index.outlets))
+                 for listing in listings if id(listing) in same}
         before = {url: (i, positions) for i, (url, positions) in enumerate(snapshot.related)}
         paths = snapshot.paths
         kept = set()
@@ -107,7 +110,9 @@ class Structure:
             context = job.context
             if "pager" in context:
                 if ("listing" in context or "year" in context) and all(
-                        id(value) in same if type(value) in _SHALLOW else key == "pager" or type(value) is str
+                        id(value) in same if type(value) in _SHALLOW
+                        else (context.get("kind"), value.term.slug) in heads if type(value) is ListingHead
+                        else key == "pager" or type(value) is str
                         for key, value in context.items()):
                     kept.add(job.url)
                 continue

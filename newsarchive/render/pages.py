@@ -12,10 +12,22 @@ from markupsafe import Markup
 
 from ..config import Config
 from ..content.markdown import FIGURE_MARKER
-from ..content.model import Article, Image
-from ..site.index import SiteIndex, paginate
+from ..content.model import Article, Image, Term
+from ..content.registry import Entry
+from ..site.index import Listing, SiteIndex, paginate
 from ..site.urls import Urls
 from .structured_data import article_json_ld
+
+
+@dataclass(frozen=True)
+class ListingHead:
+    """What a topic's or outlet's later pages know of the listing: its term and registry
+    entry, not its articles. Only the first page shows how many there are: a later page
+    stays the same while the articles it shows do, so an addition leaves the pages before
+    its place as they were (a template asking a later page for `listing.articles` fails)."""
+
+    term: Term
+    about: Entry | None = None
 
 
 @dataclass(frozen=True)
@@ -66,17 +78,10 @@ def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRende
     for article in index.articles:
         yield article_job(article, config, urls, figures, index.related[urls.article(article)])
 
-    yield PageJob(urls.topics(), "terms.html", {"title": "Topics", "kind": "topics", "listings": index.topics})
-    for listing in index.topics:
-        for pager in paginate(listing.articles, per_page, _bind(urls.topic, listing.term.slug)):
-            yield PageJob(pager.url, "term.html", {"title": listing.term.name, "kind": "topics",
-                                                   "listing": listing, "pager": pager})
-
-    yield PageJob(urls.outlets(), "terms.html", {"title": "Outlets", "kind": "outlets", "listings": index.outlets})
-    for listing in index.outlets:
-        for pager in paginate(listing.articles, per_page, _bind(urls.outlet, listing.term.slug)):
-            yield PageJob(pager.url, "term.html", {"title": listing.term.name, "kind": "outlets",
-                                                   "listing": listing, "pager": pager})
+    for kind, listings, url_of in (("topics", index.topics, urls.topic), ("outlets", index.outlets, urls.outlet)):
+        yield PageJob(urls.topics() if kind == "topics" else urls.outlets(), "terms.html",
+                      {"title": kind.capitalize(), "kind": kind, "listings": listings})
+        yield from _term_jobs(listings, kind, url_of, per_page)
 
     yield PageJob(urls.archive(), "archive.html", {"title": "Archive", "years": index.years})
     for year in index.years:
@@ -95,6 +100,14 @@ def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRende
     yield PageJob(urls.search(), "search.html", {"title": "Search", "search_enabled": search_enabled})
 
     yield PageJob(urls.not_found(), "404.html", {"title": "Page not found"})
+
+
+def _term_jobs(listings: list[Listing], kind: str, url_of: Callable[..., str], per_page: int) -> Iterator[PageJob]:
+    for listing in listings:
+        head = ListingHead(listing.term, listing.about)
+        for pager in paginate(listing.articles, per_page, _bind(url_of, listing.term.slug)):
+            yield PageJob(pager.url, "term.html", {"title": listing.term.name, "kind": kind,
+                                                   "listing": listing if pager.number == 1 else head, "pager": pager})
 
 
 ARTICLE_TEMPLATE = "article.html"  # an article's page; no other page is made with it

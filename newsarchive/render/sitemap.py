@@ -14,7 +14,7 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from ..content.model import Article
+from ..content.model import Article, Term
 from ..site.index import SiteIndex
 from ..site.urls import Urls
 from .absolute import xml_safe
@@ -47,7 +47,10 @@ def page_lastmod(job: PageJob, index: SiteIndex, newest: _Newest | None = None) 
         return ctx["article"].modified
     for key in ("listing", "month", "year"):  # a topic or outlet, a month, a year
         if key in ctx:
-            return newest(ctx[key].articles)
+            # A later page of a topic or outlet holds its term alone (ListingHead); its date is
+            # the listing's all the same, since a new article shifts every page after it.
+            found = getattr(ctx[key], "articles", None)
+            return newest(found if found is not None else newest.listing(index, ctx["kind"], ctx[key].term))
     if "pager" in ctx or "listings" in ctx or "years" in ctx:  # home, topic/outlet index, archive
         return newest(index.articles)
     return None  # static pages carry no dates
@@ -58,6 +61,15 @@ class _Newest:
 
     def __init__(self) -> None:
         self._seen: dict[int, tuple[Sequence[Article], datetime | None]] = {}
+        self._listings: dict[tuple[str, str], Sequence[Article]] | None = None
+
+    def listing(self, index: SiteIndex, kind: str, term: Term) -> Sequence[Article]:
+        """The articles of the topic or outlet `term` (`kind`: "topics" or "outlets")."""
+        if self._listings is None:
+            self._listings = {(name, listing.term.slug): listing.articles
+                              for name, listings in (("topics", index.topics), ("outlets", index.outlets))
+                              for listing in listings}
+        return self._listings[(kind, term.slug)]
 
     def __call__(self, articles: Sequence[Article]) -> datetime | None:
         hit = self._seen.get(id(articles))
