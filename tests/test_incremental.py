@@ -221,21 +221,50 @@ def test_an_older_article_leaves_the_newer_pages_of_its_topic_as_they_were(site:
     assert tree(site.output) == tree(cold.output_dir)
 
 
-def test_a_template_counting_a_listing_on_its_later_pages_fails_the_build(site: Site, tmp_path):
-    """A later page of a topic has no list to count (ListingHead): a template that counts it
-    there is told so, with its name, rather than keeping a count that would go stale."""
-    site.config("per_page = 3\n")
+def test_an_older_article_leaves_the_newer_pages_of_its_year_and_its_other_months_as_they_were(site: Site, tmp_path):
+    """Only the first page of a year or month counts its articles (later ones hold a
+    YearHead or MonthHead): an article older than the rest of its year changes the year's
+    first and last pages and its month's, not the year's pages between nor the other
+    months' pages (bytes and times), and the site is a cold build's."""
+    _, warm, cold = built(site, tmp_path, 5, 24)
+    archive = site.output / "archive"
+    counts = {int(folder.name): int(re.search(r"(\d+) articles?</p>", (folder / "index.html").read_text(encoding="utf-8"))[1])
+              for folder in archive.iterdir() if folder.name.isdigit()}
+    # A year of three pages or more, whose number of pages one more article does not change.
+    year = next(year for year, count in sorted(counts.items()) if count >= 7 and count % 3)
+    middle = archive / str(year) / "page" / "2" / "index.html"
+    others = sorted(p for month in ("02", "03") for p in (archive / str(year) / month).rglob("index.html"))
+    assert others
+    kept = [middle, *others]
+    before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in kept}
+    first = (archive / str(year) / "index.html").read_bytes()
+    site.article(f"{year}/oldest", f'title: "The oldest"\ndate: {year}-01-01\noutlet: {OUTLETS[0]}\ntopics: [Water]\n')
+    build(warm)
+    assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in kept} == before
+    now = (archive / str(year) / "index.html").read_text(encoding="utf-8")
+    assert now.encode() != first and f"{counts[year] + 1} articles</p>" in now
+    assert "articles</p>" not in middle.read_text(encoding="utf-8")
+    build(cold)
+    assert tree(site.output) == tree(cold.output_dir)
+
+
+@pytest.mark.parametrize("template", ["term.html", "year.html", "month.html"])
+def test_a_template_counting_a_listing_on_its_later_pages_fails_the_build(site: Site, tmp_path, template):
+    """A later page of a topic, outlet, year or month has no list to count (ListingHead,
+    YearHead, MonthHead): a template that counts it there is told so, with its name, rather
+    than keeping a count that would go stale."""
+    site.config("per_page = 2\n")
     archive = Archive(site, 5)
     for _ in range(24):
         archive.add()
-    term = site.root / "templates" / "term.html"
+    term = site.root / "templates" / template
     term.write_text(term.read_text(encoding="utf-8").replace(
         "{% if pager.number == 1 %}\n  <p class=\"page-header__count\">", "{% if true %}\n  <p class=\"page-header__count\">"),
         encoding="utf-8")
     with pytest.raises(BuildError) as caught:
         build(configs(site, tmp_path)[1])
     [error] = caught.value.errors
-    assert error.path.endswith("term.html")
+    assert error.path.endswith(template)
     assert "articles" in error.message
 
 

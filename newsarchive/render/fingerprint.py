@@ -29,9 +29,10 @@ from .. import cache
 from ..config import Config
 from ..content.model import Article, Page
 from ..site.index import IndexSnapshot, Listing, Month, Pager, SiteIndex, Year
-from .pages import ListingHead, PageJob
+from .pages import ListingHead, MonthHead, PageJob, YearHead
 
 _SHALLOW = (Listing, Year, Month)
+_HEADS = (ListingHead, YearHead, MonthHead)  # what later pages know of their list: no articles
 
 
 class _Unknown(Exception):
@@ -100,9 +101,13 @@ class Structure:
                 or len(snapshot.paths) != len(keys) or "" in keys or "" in self.keys):
             return set()
         same = _same_lists(snapshot, keys, index)
-        # A listing's later pages hold its term alone (ListingHead): kept with the listing.
+        # Later pages hold a head of their list (ListingHead, YearHead, MonthHead): kept with the list.
         heads = {(kind, listing.term.slug) for kind, listings in (("topics", index.topics), ("outlets", index.outlets))
                  for listing in listings if id(listing) in same}
+        for year in index.years:
+            if id(year) in same:
+                heads.add(("year", year.year))
+            heads.update(("month", year.year, month.month) for month in year.months if id(month) in same)
         before = {url: (i, positions) for i, (url, positions) in enumerate(snapshot.related)}
         paths = snapshot.paths
         kept = set()
@@ -111,7 +116,7 @@ class Structure:
             if "pager" in context:
                 if ("listing" in context or "year" in context) and all(
                         id(value) in same if type(value) in _SHALLOW
-                        else (context.get("kind"), value.term.slug) in heads if type(value) is ListingHead
+                        else _head_key(value, context.get("kind")) in heads if type(value) in _HEADS
                         else key == "pager" or type(value) is str
                         for key, value in context.items()):
                     kept.add(job.url)
@@ -134,6 +139,14 @@ class Structure:
             except IndexError:
                 continue
         return kept
+
+
+def _head_key(head: ListingHead | YearHead | MonthHead, kind: Any) -> tuple[Any, ...]:
+    if type(head) is ListingHead:
+        return (kind, head.term.slug)
+    if type(head) is YearHead:
+        return ("year", head.year)
+    return ("month", head.year, head.month)  # type: ignore[union-attr]
 
 
 def _same_lists(snapshot: IndexSnapshot, keys: list[str], index: SiteIndex) -> set[int]:
@@ -209,8 +222,8 @@ class Fingerprints:
             return False
         if isinstance(value, Pager):
             return self.shows(list(value.items), changed)
-        if isinstance(value, _SHALLOW):
-            return False  # its fields are in the structure; its articles only counted
+        if isinstance(value, _SHALLOW) or isinstance(value, _HEADS):
+            return False  # its fields are in the structure; its articles only counted, or absent
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
             return any(self.shows(getattr(value, f.name), changed) for f in dataclasses.fields(value))
         if isinstance(value, (list, tuple)):
@@ -275,7 +288,7 @@ class Fingerprints:
             # a long listing would cost the square of its length.
             return "P" + self._walk([value.number, value.total, value.url, value.first_url, value.last_url,
                                      value.prev_url, value.next_url, len(value.pages), list(value.items)])
-        if isinstance(value, _SHALLOW):  # every page of a listing holds it: walked once
+        if isinstance(value, _SHALLOW) or isinstance(value, _HEADS):  # on every page of a list: walked once
             found = self._memo.get(id(value))
             if found is None:
                 found = self._memo[id(value)] = self._dataclass(value, shallow=True)

@@ -31,6 +31,24 @@ class ListingHead:
 
 
 @dataclass(frozen=True)
+class MonthHead:
+    """A month as a later page of it, and every page of its year, know it: no articles."""
+
+    year: int
+    month: int
+
+
+@dataclass(frozen=True)
+class YearHead:
+    """A year as its later pages and its months' pages know it: its months, no articles (as
+    with ListingHead, only a year's first page counts them, so an addition to the year leaves
+    its pages before the article's place, and the pages of its other months, as they were)."""
+
+    year: int
+    months: tuple[MonthHead, ...] = ()
+
+
+@dataclass(frozen=True)
 class PageJob:
     url: str
     template: str
@@ -85,13 +103,17 @@ def page_jobs(index: SiteIndex, config: Config, urls: Urls, figures: FigureRende
 
     yield PageJob(urls.archive(), "archive.html", {"title": "Archive", "years": index.years})
     for year in index.years:
+        months = tuple(MonthHead(year.year, month.month) for month in year.months)
+        year_head = YearHead(year.year, months)
         for pager in paginate(year.articles, per_page, _bind(urls.year, year.year)):
-            yield PageJob(pager.url, "year.html", {"title": str(year.year), "year": year, "pager": pager})
-        for month in year.months:
+            yield PageJob(pager.url, "year.html", {"title": str(year.year), "pager": pager,
+                                                   "year": year if pager.number == 1 else year_head})
+        for month, month_head in zip(year.months, months, strict=True):
             url_of = _bind(urls.month, year.year, month.month)
             for pager in paginate(month.articles, per_page, url_of):
-                yield PageJob(pager.url, "month.html", {"title": f"{month.month:02d}/{year.year}",
-                                                        "year": year, "month": month, "pager": pager})
+                yield PageJob(pager.url, "month.html", {"title": f"{month.month:02d}/{year.year}", "year": year_head,
+                                                        "month": month if pager.number == 1 else month_head,
+                                                        "pager": pager})
 
     for page in index.pages:
         yield PageJob(urls.page(page), "page.html", {"title": page.title, "page": page,

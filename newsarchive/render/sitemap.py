@@ -14,10 +14,11 @@ from datetime import datetime
 from pathlib import PurePosixPath
 from typing import TYPE_CHECKING
 
-from ..content.model import Article, Term
+from ..content.model import Article
 from ..site.index import SiteIndex
 from ..site.urls import Urls
 from .absolute import xml_safe
+from .pages import ListingHead, MonthHead, YearHead
 
 if TYPE_CHECKING:
     from .pages import PageJob
@@ -47,10 +48,11 @@ def page_lastmod(job: PageJob, index: SiteIndex, newest: _Newest | None = None) 
         return ctx["article"].modified
     for key in ("listing", "month", "year"):  # a topic or outlet, a month, a year
         if key in ctx:
-            # A later page of a topic or outlet holds its term alone (ListingHead); its date is
-            # the listing's all the same, since a new article shifts every page after it.
+            # A later page holds a head of its list, without the articles (ListingHead,
+            # MonthHead, YearHead); its date is the list's all the same, since a new article
+            # shifts every page after it.
             found = getattr(ctx[key], "articles", None)
-            return newest(found if found is not None else newest.listing(index, ctx["kind"], ctx[key].term))
+            return newest(found if found is not None else newest.of_head(index, ctx[key], ctx.get("kind")))
     if "pager" in ctx or "listings" in ctx or "years" in ctx:  # home, topic/outlet index, archive
         return newest(index.articles)
     return None  # static pages carry no dates
@@ -61,15 +63,24 @@ class _Newest:
 
     def __init__(self) -> None:
         self._seen: dict[int, tuple[Sequence[Article], datetime | None]] = {}
-        self._listings: dict[tuple[str, str], Sequence[Article]] | None = None
+        self._lists: dict[tuple[object, ...], Sequence[Article]] | None = None
 
-    def listing(self, index: SiteIndex, kind: str, term: Term) -> Sequence[Article]:
-        """The articles of the topic or outlet `term` (`kind`: "topics" or "outlets")."""
-        if self._listings is None:
-            self._listings = {(name, listing.term.slug): listing.articles
-                              for name, listings in (("topics", index.topics), ("outlets", index.outlets))
-                              for listing in listings}
-        return self._listings[(kind, term.slug)]
+    def of_head(self, index: SiteIndex, head: ListingHead | YearHead | MonthHead, kind: str | None) -> Sequence[Article]:
+        """The articles of the list whose head a later page holds (`kind`: "topics" or
+        "outlets", for a ListingHead)."""
+        if self._lists is None:
+            lists: dict[tuple[object, ...], Sequence[Article]] = {
+                (name, listing.term.slug): listing.articles
+                for name, listings in (("topics", index.topics), ("outlets", index.outlets)) for listing in listings}
+            for year in index.years:
+                lists[("year", year.year)] = year.articles
+                lists.update((("month", year.year, month.month), month.articles) for month in year.months)
+            self._lists = lists
+        if isinstance(head, ListingHead):
+            return self._lists[(kind, head.term.slug)]
+        if isinstance(head, YearHead):
+            return self._lists[("year", head.year)]
+        return self._lists[("month", head.year, head.month)]
 
     def __call__(self, articles: Sequence[Article]) -> datetime | None:
         hit = self._seen.get(id(articles))
