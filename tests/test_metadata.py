@@ -77,6 +77,30 @@ def test_sitemap_lists_every_page_with_content_dates(site: Site) -> None:
     assert "Sitemap: https://example.org/sitemap.xml\n" in robots
 
 
+def test_sitemap_dates_later_pages_by_their_whole_list(site: Site) -> None:
+    """A later page of a topic, an outlet, a year or a month knows only a head of its list
+    (no articles); its lastmod is still the list's newest change, as on its first page."""
+    _site(site)
+    site.config("per_page = 1\n")
+    site.article("2019/third", """
+        title: Third story
+        date: 2019-06-20
+        outlet: Other Daily
+        topics: [Politics]
+        """)
+    site.build()
+    root = etree.parse(str(site.output / "sitemap.xml")).getroot()
+    entries = {u.findtext(f"{SM}loc"): u.findtext(f"{SM}lastmod") for u in root.findall(f"{SM}url")}
+    base = "https://example.org/"
+    for path, newest in (("topics/politics/", "2019-07-01T09:00:00+00:00"),  # First's update
+                         ("outlets/other-daily/", "2019-06-20T00:00:00+00:00"),
+                         ("archive/2019/", "2019-07-01T09:00:00+00:00"),
+                         ("archive/2019/06/", "2019-06-20T00:00:00+00:00")):
+        assert entries[base + path] == newest, path
+        assert entries[base + path + "page/2/"] == newest, path
+    assert entries[base + "topics/politics/page/3/"] == "2019-07-01T09:00:00+00:00"
+
+
 def test_sitemap_splits_into_an_index_past_the_limit() -> None:
     urls = Urls(Config(base_url="https://example.org/archive/"))
     day = [datetime(2020, 1, d, tzinfo=UTC) for d in range(1, 8)]

@@ -219,11 +219,12 @@ def write_feeds(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Enviro
     article is in several feeds), then the feeds' documents, which each worker writes itself.
     """
     items = FeedItems(env, config, urls, figures)
-    fingerprints = Fingerprints(site)
+    text: dict[int, str] = {}  # an article's Fingerprints.article_text: it is in several feeds
     todo: list[tuple[Feed, list[Article]]] = []
     for feed, articles in feed_plans(index, config, urls):
         keys = [_file(urls, url).as_posix() for url in (feed.rss_url, feed.atom_url, feed.json_url) if url]
-        inputs = cache.digest(site, repr(feed), tuple(fingerprints.article_key(a) for a in articles))
+        texts = [text.get(id(a)) or text.setdefault(id(a), Fingerprints.article_text(a)) for a in articles]
+        inputs = cache.digest(site, repr(feed), "\x1d".join(texts))
         if all(out.previous.pages.get(k) == inputs for k in keys) and all(out.keep(k) for k in keys):
             out.pages.update(dict.fromkeys(keys, inputs))
             continue

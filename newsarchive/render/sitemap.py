@@ -64,6 +64,10 @@ class _Newest:
     def __init__(self) -> None:
         self._seen: dict[int, tuple[Sequence[Article], datetime | None]] = {}
         self._lists: dict[tuple[object, ...], Sequence[Article]] | None = None
+        # Each article's `modified`, by id, once: the lists hold every article five or six
+        # times over (topics, outlet, year, month, the home pages), and a list's newest is
+        # then found in C. The ids are the index's articles', which outlive this object.
+        self._modified: dict[int, datetime] = {}
 
     def of_head(self, index: SiteIndex, head: ListingHead | YearHead | MonthHead, kind: str | None) -> Sequence[Article]:
         """The articles of the list whose head a later page holds (`kind`: "topics" or
@@ -85,7 +89,13 @@ class _Newest:
     def __call__(self, articles: Sequence[Article]) -> datetime | None:
         hit = self._seen.get(id(articles))
         if hit is None or hit[0] is not articles:
-            hit = self._seen[id(articles)] = (articles, max((a.modified for a in articles), default=None))
+            modified = self._modified
+            try:
+                newest = max(map(modified.__getitem__, map(id, articles)), default=None)
+            except KeyError:  # articles not met yet
+                modified.update((id(a), a.modified) for a in articles)
+                newest = max(map(modified.__getitem__, map(id, articles)), default=None)
+            hit = self._seen[id(articles)] = (articles, newest)
         return hit[1]
 
 

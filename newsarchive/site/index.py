@@ -159,10 +159,10 @@ class IndexSnapshot:
 
     @classmethod
     def of(cls, index: SiteIndex, inputs: str) -> IndexSnapshot:
-        position = {id(article): i for i, article in enumerate(index.articles)}
+        position = {id(article): i for i, article in enumerate(index.articles)}.__getitem__
 
         def at(articles: list[Article]) -> list[int]:
-            return [position[id(article)] for article in articles]
+            return list(map(position, map(id, articles)))  # in C: 90,000 at 10,000 articles
 
         return cls(
             inputs=inputs,
