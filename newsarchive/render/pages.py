@@ -32,7 +32,7 @@ class ListingHead:
 
 @dataclass(frozen=True)
 class MonthHead:
-    """A month as a later page of it, and every page of its year, know it: no articles."""
+    """A month as its later pages know it, and its year's later pages (YearHead.months): no articles."""
 
     year: int
     month: int
