@@ -36,7 +36,17 @@ from .render.sitemap import SitemapEntry, robots_txt, sitemap_entries, sitemap_f
 from .render.templates import make_environment
 from .search import SearchIndexError, prepare_index, publish_index, shards_of, start_early_index
 from .site import ids
-from .site.index import IndexSnapshot, RelatedMemo, SiteIndex, build_index, describe, index_inputs
+from .site.delta import updated_index
+from .site.index import (
+    IndexInputs,
+    IndexSnapshot,
+    SiteIndex,
+    build_index,
+    describe,
+    index_frame,
+    index_inputs,
+    index_rows,
+)
 from .site.urls import Urls
 
 T = TypeVar("T")
@@ -83,15 +93,26 @@ def _build(config: Config, progress: Progress, pagefind: Path | None, known: dic
     # waits for last.
     early = _early_search(config, pagefind, out, content, urls)
     try:
-        memo = _related_memo(config)
         # The last build's index, when it was made from the same inputs: most builds change
         # no article's date, slug, outlet or topics, and none is added or removed.
-        inputs = index_inputs(content.articles, content.pages, repr(config.resolved()))
+        settings = repr(config.resolved())
+        frame = index_frame(content.pages, settings)
         snapshot = _cached(config, "index.pickle", IndexSnapshot)
-        index = snapshot.restore(content.articles, content.pages) if snapshot and snapshot.inputs == inputs else None
+        # Rows of articles the last index knew, by their cache keys, are its rows again.
+        basis = cache.digest(frame, repr(content.registries))
+        keys = [article.body.key for article in content.articles]
+        rows = index_rows(content.articles, snapshot.known_rows(basis) if snapshot is not None else None)
+        made = IndexInputs(index_inputs(content.articles, content.pages, settings, rows, frame), rows, frame, keys,
+                           basis, config.related_count)
+        index = None
+        if snapshot is not None and snapshot.inputs == made.digest:
+            index = snapshot.restore(content.articles, content.pages)
+        elif snapshot is not None and not content.errors:
+            # Else a few articles were added, removed or changed: the last index, brought up to date.
+            index = updated_index(snapshot, content.articles, rows, content.pages, frame, urls, config.related_count)
         with _early_copy(config, content, urls, out, known) as copying:
-            return _index_and_render(config, progress, pagefind, known, out, content, urls, memo, inputs, snapshot,
-                                     index, copying, early)
+            return _index_and_render(config, progress, pagefind, known, out, content, urls, made, snapshot, index,
+                                     copying, early)
     finally:
         if early is not None:  # done by now, or of no use any more: a failed build leaves nothing
             early[1].cancel()
@@ -135,10 +156,13 @@ def _early_search(config: Config, pagefind: Path | None, out: StagedOutput, cont
         return None
     found: dict[str, Article] = {}
 
-    def pages() -> dict[str, list[tuple[str, str]]]:
-        shards, by_page = _search_pages(content.articles, config, urls)
+    def pages(known: set[str]) -> tuple[dict[str, list[tuple[str, str]]], set[str]]:
+        """The pages by shard of the articles whose keys are not `known`, and every key."""
+        present = {article.body.key for article in content.articles}
+        fresh = [article for article in content.articles if article.body.key not in known]
+        shards, by_page = _search_pages(fresh, config, urls)
         found.update(by_page)
-        return {year: [(rel, by_page[rel].body.key) for rel in listed] for year, listed in shards.items()}
+        return {year: [(rel, by_page[rel].body.key) for rel in listed] for year, listed in shards.items()}, present
 
     made: list[tuple[Renderer, FigureRenderer]] = []
 
@@ -180,15 +204,24 @@ def _copy_only(config: Config, articles: list[Article], urls: Urls, out: StagedO
 
 
 def _index_and_render(config: Config, progress: Progress, pagefind: Path | None, known: dict[str, Stat],
-                      out: StagedOutput, content: Content, urls: Urls, memo: RelatedMemo, inputs: str,
+                      out: StagedOutput, content: Content, urls: Urls, made: IndexInputs,
                       snapshot: IndexSnapshot | None, index: SiteIndex | None, copying: parallel.Background | None,
                       early: tuple[str, parallel.Background] | None = None
                       ) -> tuple[SiteIndex, int, int, int]:
-    """`_build` once the content is read; `copying`: the child copying static files and images
-    (`_early_copy`), if any; `early`: the search shards being indexed ahead (`_early_search`)."""
+    """`_build` once the content is read; `made`: what the index is made from; `snapshot`:
+    the last build's index; `index`: the index, if not to be made here (the snapshot's, or
+    it brought up to date); `copying`: the child copying static files and images
+    (`_early_copy`), if any; `early`: the search shards being indexed ahead
+    (`_early_search`)."""
     errors: list[ContentError] = []
-    made = index is None  # else the cached snapshot stands
+    inputs = made.digest
+    # A new index is kept, for the next build; the snapshot it is again is not.
+    keep = made if index is None or snapshot is None or snapshot.inputs != inputs else None
     if index is None:
+        # From the related lists of the last index where its frame was this one: only the
+        # lists a change reaches are ranked again.
+        memo = snapshot.memo(content.articles, made.rows) if snapshot is not None and snapshot.frame == made.frame \
+            else None
         index, errors = build_index(content.articles, content.pages, urls, config.related_count, memo)
     errors += ids.check_ids(index.articles, ids.authority(config))
     if content.errors or errors:
@@ -230,9 +263,8 @@ def _index_and_render(config: Config, progress: Progress, pagefind: Path | None,
     few = changed is not None or len(kept) > len(jobs) // 2
     copy_here = beside and copying is None and few
     side = partial(_beside_pages, index, config, urls, env, figures, out, jobs, known, renderer.site,
-                   not copy_here and copying is None, inputs if made and config.cache_dir is not None else None,
-                   memo if memo.changed else None, few or not beside)
-    memo.changed = False  # kept by `side`, in whichever process runs it
+                   not copy_here and copying is None, keep if config.cache_dir is not None else None,
+                   few or not beside)
     if beside and not out.trusted:
         out.stage()
     # One search bundle per year of articles; only the years whose pages changed run
@@ -316,17 +348,13 @@ def _copy_index_publish(copy: Callable[[], None] | None, search: tuple[Any, ...]
 
 def _beside_pages(index: SiteIndex, config: Config, urls: Urls, env: jinja2.Environment, figures: FigureRenderer,
                   out: StagedOutput, jobs: list[PageJob], known: dict[str, Stat], site: str, copy: bool = True,
-                  inputs: str | None = None, memo: RelatedMemo | None = None, spread: bool = True
-                  ) -> tuple[int, list[ContentError]]:
+                  made: IndexInputs | None = None, spread: bool = True) -> tuple[int, list[ContentError]]:
     """Static files and images (if `copy`), every feed, the sitemap and robots.txt; (the
-    number of feed files, template errors). A new index (`inputs`: what it was made from)
-    and the related lists' memo brought up to date go to the cache: they hold whatever
-    becomes of the build (each list is the one its articles give). `spread`: the feeds may
-    be made over all cores."""
-    if inputs is not None:
-        _keep(config, "index.pickle", IndexSnapshot.of(index, inputs))
-    if memo is not None:
-        _keep(config, "related.pickle", memo)
+    number of feed files, template errors). A new index (`made`: what it was made from)
+    goes to the cache: it holds whatever becomes of the build (each list is the one its
+    articles give). `spread`: the feeds may be made over all cores."""
+    if made is not None:
+        _keep(config, "index.pickle", IndexSnapshot.of(index, made))
     if copy:
         _copy_files(config, index.articles, urls, out, known)
     feeds = sum(2 + bool(feed.json_url) for feed, _ in feed_plans(index, config, urls))
@@ -377,15 +405,6 @@ def _copy_tree(source: Path, target: PurePosixPath, out: StagedOutput) -> None:
     for path in sorted(source.rglob("*")):
         if path.is_file() and not path.name.startswith("."):
             out.copy(target / path.relative_to(source).as_posix(), path)
-
-
-def _related_memo(config: Config) -> RelatedMemo:
-    """The last build's related lists, or an empty memo (no cache, another generator)."""
-    stored = _cached(config, "related.pickle", RelatedMemo)
-    if stored is None:
-        return RelatedMemo()
-    stored.changed = False
-    return stored
 
 
 def _keep(config: Config, name: str, payload: object) -> None:

@@ -141,8 +141,8 @@ def prepare_index(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
     `index_early`, whose bundles stand in for Pagefind runs where their keys are the ones
     found here; the private folders are left alone until that child is done.
     """
-    version = _version(binary)
     mirrors = _mirrors(out, cache_dir)
+    version = _known_version(binary, mirrors)
     memo = _load_memo(mirrors)
     # The pages: in the staging folder once this build has one, else in output/ (unchanged).
     source = out.root if out.root.is_dir() else out.output
@@ -180,6 +180,12 @@ def prepare_index(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
     if kept and len(kept) == len(shards) and not out.known(SCRIPT):
         kept.pop(0)  # its bundle brings pagefind.js back
     stale = [year for year in shards if year not in kept]
+    if mirrors is not None:  # before waiting on the early child: the memo is only checked against the files
+        article_keys = article_keys or {}
+        new_memo = {rel: (out.digests[rel], reduced[rel], article_keys.get(rel, ""), year)
+                    for year, pages in shards.items() for rel in pages}
+        if new_memo != memo:
+            _save_memo(mirrors, new_memo)
     bundles: dict[str, str] = {}
     if early and stale:  # else nothing waits on it: publish_index removes its folder
         for year, made in _early_bundles(Path(early)).items():
@@ -202,17 +208,11 @@ def prepare_index(binary: Path, out: StagedOutput, shards: dict[str, list[str]],
             for entry in os.scandir(mirrors):  # the folders of years with no article left
                 if entry.is_dir(follow_symlinks=False) and entry.name.removesuffix(_BUNDLE_SUFFIX) not in shards:
                     shutil.rmtree(entry.path, ignore_errors=True)
-    if mirrors is not None:
-        article_keys = article_keys or {}
-        new_memo = {rel: (out.digests[rel], reduced[rel], article_keys.get(rel, ""), year)
-                    for year, pages in shards.items() for rel in pages}
-        if new_memo != memo:
-            _save_memo(mirrors, new_memo)
     return PreparedIndex(version, shards, keys, tuple(kept), wasm, bundles, folder, early)
 
 
 def start_early_index(binary: Path, out: StagedOutput, cache_dir: Path,
-                      pages: Callable[[], dict[str, list[tuple[str, str]]]],
+                      pages: Callable[[set[str]], tuple[dict[str, list[tuple[str, str]]], set[str]]],
                       render: Callable[[str], bytes | None]) -> tuple[str, parallel.Background] | None:
     """Fork `index_early`, once the content is read and before anything else: Pagefind is
     the longest stage of a build that changes a few articles, and it can start here
@@ -229,47 +229,50 @@ def start_early_index(binary: Path, out: StagedOutput, cache_dir: Path,
 
 
 def index_early(binary: Path, out: StagedOutput, cache_dir: Path, folder: Path,
-                pages: Callable[[], dict[str, list[tuple[str, str]]]],
+                pages: Callable[[set[str]], tuple[dict[str, list[tuple[str, str]]], set[str]]],
                 render: Callable[[str], bytes | None]) -> None:
     """Index the shards a build is about to change, from what it is likely to render.
 
-    `pages()`: shard -> its pages with their articles' cache keys, sorted. A page whose key
-    the memo holds is taken to reduce to what it did (its private file is checked against
-    that); the others, new or changed, are rendered now (`render`, without what the index
-    decides, which reduce_page drops) and placed. Each shard's key is worked out as
-    `prepare_index` does, and written with its bundle to result.json: where the pages the
-    build renders give the same key, the bundle is the one Pagefind would make from them,
-    and stands in for it; where not, it is not used. Nothing is tried when the memo is
-    missing or many pages changed (a new template, say): the build indexes as usual.
+    `pages(known)`: of the articles whose cache keys are not in `known` (new or changed),
+    their pages with those keys, by shard, sorted; and the keys of every article. A page
+    whose article's key the memo holds is taken to be where it was and to reduce to what
+    it did (its private file is checked against that); the others are rendered now
+    (`render`, without what the index decides, which reduce_page drops) and placed. Each
+    shard's key is worked out as `prepare_index` does, and written with its bundle to
+    result.json: where the pages the build renders give the same key, the bundle is the one
+    Pagefind would make from them, and stands in for it; where not, it is not used.
+    Nothing is tried when the memo is missing or many pages changed (a new template, say):
+    the build indexes as usual.
     """
     made: dict[str, dict[str, Any]] = {}
     try:
         mirrors = _mirrors(out, cache_dir)
         memo = _load_memo(mirrors)
-        shards = pages()
         if mirrors is None or not memo or any(len(entry) != 4 for entry in memo.values()):
             return
-        now = {rel for listed in shards.values() for rel, _ in listed}
+        # Asking only about articles the memo does not know spares addressing all of them.
+        fresh, present = pages({entry[2] for entry in memo.values()})
+        placed = {rel for listed in fresh.values() for rel, _ in listed}
         gone: dict[str, set[str]] = {}
+        kept: dict[str, list[str]] = {}
         for rel, entry in memo.items():
-            if rel not in now:
+            if entry[2] in present and rel not in placed:
+                kept.setdefault(entry[3], []).append(rel)
+            elif rel not in placed:
                 gone.setdefault(entry[3], set()).add(rel)
-        changed = {year: [rel for rel, key in listed if rel not in memo or memo[rel][2] != key or memo[rel][3] != year]
-                   for year, listed in shards.items()}
-        years = [year for year in shards if changed[year] or year in gone]
-        if not years or sum(len(changed[year]) for year in years) > EARLY_MAX:
+        years = sorted(set(fresh) | set(gone), reverse=True)
+        if not years or len(placed) > EARLY_MAX:
             return
-        version = _version(binary)
+        version = _known_version(binary, mirrors)
         for year in years:
             documents: dict[str, bytes] = {}
-            for rel in changed[year]:
+            for rel, _ in fresh.get(year, ()):
                 page = render(rel)
                 if page is None:
                     return
                 documents[rel] = reduce_page(page)
-            reduced = {rel: cache.digest(documents[rel]) if rel in documents else memo[rel][1]
-                       for rel, _ in shards[year]}
-            listed = [rel for rel, _ in shards[year]]
+            listed = sorted([*kept.get(year, ()), *documents])
+            reduced = {rel: cache.digest(documents[rel]) if rel in documents else memo[rel][1] for rel in listed}
             if not _mirror_expected(mirrors / year, reduced, documents, gone.get(year, set())):
                 continue
             bundle = mirrors / f"{year}{_BUNDLE_SUFFIX}"
@@ -372,6 +375,34 @@ def publish_index(prepared: PreparedIndex, out: StagedOutput) -> IndexReport:
 
 def _wasm_file(name: str) -> str:
     return f"{BUNDLE}/wasm.{name}.pagefind"
+
+
+def _known_version(binary: Path, mirrors: Path | None) -> str:
+    """`_version`, kept in the cache folder by the binary's path and stat: asking Pagefind
+    costs a process start (10 ms) where the early child has to wait for it."""
+    if mirrors is None:
+        return _version(binary)
+    try:
+        st = binary.stat()
+    except OSError:
+        return _version(binary)
+    stamp = [str(binary), st.st_size, st.st_mtime_ns, st.st_ino]
+    path = mirrors / _VERSION
+    try:
+        stored = json.loads(path.read_bytes())
+        if stored.get("binary") == stamp and isinstance(stored.get("version"), str):
+            return stored["version"]
+    except (OSError, ValueError, AttributeError):
+        pass
+    version = _version(binary)
+    try:
+        cache.write_bytes(path, json.dumps({"binary": stamp, "version": version}).encode("utf-8"))
+    except OSError:
+        pass
+    return version
+
+
+_VERSION = "version.json"  # in the cache's mirror folder: _known_version
 
 
 def _version(binary: Path) -> str:

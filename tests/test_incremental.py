@@ -358,6 +358,30 @@ def test_an_edit_a_failed_build_read_is_still_rendered_by_the_next_one(site: Sit
     assert tree(site.output) == tree(Path(cold.output_dir))
 
 
+def test_an_addition_and_a_removal_bring_the_last_index_up_to_date(site: Site, tmp_path, monkeypatch):
+    """A build that adds, removes or re-dates a few articles does not make the index
+    afresh (site.delta): build_index is not called, and the site is a cold build's."""
+    from newsarchive import pipeline
+
+    archive, warm, cold = built(site, tmp_path, 13, 20)
+
+    def warm_build() -> None:
+        with monkeypatch.context() as patch:
+            patch.setattr(pipeline, "build_index", lambda *a, **k: pytest.fail("the index was made afresh"))
+            build(warm)
+
+    archive.add()
+    warm_build()
+    build(cold)
+    assert tree(site.output) == tree(Path(cold.output_dir))
+    archive.path(archive.names.pop(3)).unlink()
+    archive.write(archive.names[5])  # another date, outlet and topics
+    warm_build()
+    shutil.rmtree(cold.output_dir)
+    build(cold)
+    assert tree(site.output) == tree(Path(cold.output_dir))
+
+
 def test_an_index_a_failed_build_saved_is_not_compared_with(site: Site, tmp_path, monkeypatch):
     """A build that fails at the last step has already kept its new index in the cache. The
     next build must not take that index for the one the pages in output/ were made from:

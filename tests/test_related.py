@@ -157,28 +157,34 @@ def test_ranking_split_over_two_processes_gives_the_same_lists(monkeypatch) -> N
     assert len(forked) == 2
 
 
-def test_a_build_keeps_the_memo_of_its_related_lists(site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    """The related lists a build ranked are kept in the cache (by the process that writes
-    the feeds, while this one renders), and the next build starts from them."""
+def test_a_build_that_makes_the_index_afresh_starts_from_the_last_related_lists(site, monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    """Where the last index is not brought up to date (site.delta), build_index starts from
+    its related lists (IndexSnapshot.memo): those a change does not reach are not ranked
+    again, and the site is a cold build's."""
     from dataclasses import replace
+    from pathlib import Path
 
-    from newsarchive import cache, pipeline
+    from newsarchive import pipeline
     from newsarchive.commands.build import build
     from newsarchive.config import load_config
+    from newsarchive.site import delta
+    from sitecheck import tree
 
-    for name, topics in (("a", "Trade, Energy"), ("b", "Trade"), ("c", "Energy")):
+    for name, topics in (("a", "Trade, Energy"), ("b", "Trade"), ("c", "Energy"), ("e", "Water")):
         site.article(name, f"title: Story {name}\ndate: 2020-01-0{ord(name) - 96}\noutlet: Example Times\n"
                            f"topics: [{topics}]\n", "A body.\n")
     config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")
     build(config)
-    kept = cache.load(site.root / ".cache" / "related.pickle", cache.generator_digest())
-    assert sorted(kept.entries) == ["articles/a.md", "articles/b.md", "articles/c.md"]
-    assert kept.entries["articles/a.md"][2] == ("articles/c.md", "articles/b.md")
-    site.article("d", "title: Story d\ndate: 2020-01-05\noutlet: Example Times\ntopics: [Trade]\n", "A body.\n")
-    started: list[int] = []
-    real = pipeline._related_memo
-    monkeypatch.setattr(pipeline, "_related_memo", lambda config: started.append(len(real(config).entries)) or real(config))
+    site.article("d", "title: Story d\ndate: 2020-01-04\noutlet: Example Times\ntopics: [Trade]\n", "A body.\n")
+    memos, ranked = [], []
+    real_build, real_rank = pipeline.build_index, index_module.related_by_topics
+    monkeypatch.setattr(delta, "UPDATE_MAX", 0)  # no update: the index is made afresh
+    monkeypatch.setattr(pipeline, "build_index", lambda *a: memos.append(a[4] and dict(a[4].entries)) or real_build(*a))
+    monkeypatch.setattr(index_module, "related_by_topics", lambda t, c, only=None: ranked.append(only) or real_rank(t, c, only))
     build(config)
-    assert started == [3]
-    kept = cache.load(site.root / ".cache" / "related.pickle", cache.generator_digest())
-    assert kept.entries["articles/b.md"][2] == ("articles/d.md", "articles/a.md")
+    assert sorted(memos[0]) == ["articles/a.md", "articles/b.md", "articles/c.md", "articles/e.md"]
+    assert memos[0]["articles/a.md"][2] == ("articles/c.md", "articles/b.md")
+    assert ranked == [[1, 3, 4]]  # d, and b and a, whose lists it enters (newest first: e d c b a)
+    cold = replace(config, cache_dir=None, output_dir=site.root / "cold")
+    build(cold)
+    assert tree(site.output) == tree(Path(cold.output_dir))

@@ -64,3 +64,24 @@ def test_a_pagefind_that_fails_stops_the_build_and_leaves_the_output(site: Site,
     assert "check the Pagefind install" in result.stderr
     assert tree(site.output) == before
     assert not [p.name for p in site.root.iterdir() if "pagefind" in p.name]
+
+
+def test_pagefinds_version_is_asked_once_per_binary(tmp_path: Path) -> None:
+    """The version (part of every shard's key) is kept in the cache by the binary's path and
+    stat: asked again only when the binary changes, never taken from another binary."""
+    calls = tmp_path / "calls"
+    tool = tmp_path / "pagefind"
+
+    def install(version: str) -> None:
+        tool.write_text(f'#!/bin/sh\necho run >> "{calls}"\necho "pagefind_extended {version}"\n', encoding="utf-8")
+        tool.chmod(0o755)
+
+    install("1.5.2")
+    mirrors = tmp_path / "mirrors"
+    mirrors.mkdir()
+    assert [search._known_version(tool, mirrors) for _ in range(3)] == ["1.5.2"] * 3
+    assert calls.read_text(encoding="utf-8").count("run") == 1
+    install("1.6.0-longer")  # another size and time: another binary
+    assert search._known_version(tool, mirrors) == "1.6.0-longer"
+    assert search._known_version(tool, None) == "1.6.0-longer"  # no cache: asked each time
+    assert calls.read_text(encoding="utf-8").count("run") == 3

@@ -11,9 +11,9 @@ import heapq
 import math
 import re
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from itertools import combinations
+from itertools import accumulate, chain, combinations
 from typing import Generic, TypeVar
 
 from .. import parallel
@@ -126,28 +126,63 @@ def build_index(
     return index, errors
 
 
-def index_inputs(articles: list[Article], pages: list[Page], settings: str) -> str:
-    """A digest of everything build_index reads: of each article its path, date (with its
-    offset), slug, id, outlet and topics; of each page its path and slug; and `settings`
-    (the site's settings: of them it reads the base path and the related count). Equal
-    inputs give an equal index, so the last
+def index_rows(articles: list[Article], known: dict[str, str] | None = None) -> list[str]:
+    """Of each article, what build_index reads: its path, date (with its offset), slug,
+    id, outlet and topics, as one line. `known`: rows by article cache key, from a build
+    with the same settings and registries (IndexSnapshot.known_rows): the same key, the
+    same file read the same way, gives the same row."""
+    if known:
+        rows = list(map(known.get, [a.body.key for a in articles]))
+        if None not in rows:
+            return rows  # type: ignore[return-value]
+        return [row if row is not None else _row(a) for a, row in zip(articles, rows, strict=True)]
+    return [_row(a) for a in articles]
+
+
+def _row(a: Article) -> str:
+    return (f"{a.source_path}\x1f{a.date.isoformat()}\x1f{a.slug}\x1f{a.id}\x1f{a.outlet.name}\x1e{a.outlet.slug}"
+            + "".join([f"\x1f{t.name}\x1e{t.slug}" for t in a.topics]))
+
+
+def index_frame(pages: list[Page], settings: str) -> str:
+    """A digest of what build_index reads besides the articles: of each page its path and
+    slug, and `settings` (the site's settings: of them it reads the base path and the
+    related count)."""
+    return hashlib.blake2b("\n".join([*(f"\x1d{page.source_path}\x1f{page.slug}" for page in pages), settings])
+                           .encode("utf-8", "surrogatepass"), digest_size=16).hexdigest()
+
+
+def index_inputs(articles: list[Article], pages: list[Page], settings: str, rows: list[str] | None = None,
+                 frame: str | None = None) -> str:
+    """A digest of everything build_index reads: each article's `index_rows` and the
+    `index_frame` (`rows`, `frame`: the same, if already made). Equal inputs give an equal index, so the last
     build's can be used again (IndexSnapshot). A test changes each field of an article and
-    checks that either this digest or the index changes: a field build_index starts to read
-    must be added here."""
+    checks that either this digest or the index changes: a field build_index starts to
+    read must be added to index_rows."""
     h = hashlib.blake2b(digest_size=16)
-    rows = [f"{a.source_path}\x1f{a.date.isoformat()}\x1f{a.slug}\x1f{a.id}\x1f{a.outlet.name}\x1e{a.outlet.slug}"
-            + "".join([f"\x1f{t.name}\x1e{t.slug}" for t in a.topics]) for a in articles]
-    rows += [f"\x1d{page.source_path}\x1f{page.slug}" for page in pages]
-    rows.append(settings)
-    h.update("\n".join(rows).encode("utf-8", "surrogatepass"))
+    h.update("\n".join(index_rows(articles) if rows is None else rows).encode("utf-8", "surrogatepass"))
+    h.update((index_frame(pages, settings) if frame is None else frame).encode())
     return h.hexdigest()
+
+
+@dataclass
+class IndexInputs:
+    """What a build's index is made from, besides the articles and pages themselves."""
+
+    digest: str  # index_inputs: equal digests, equal indexes
+    rows: list[str]  # each article's index_rows, in the build's order of articles
+    frame: str  # index_frame: the pages and settings
+    keys: list[str]  # the articles' cache keys, as `rows`
+    basis: str  # the frame and the registries, which the rows were read with
+    count: int  # related articles per article
 
 
 @dataclass
 class IndexSnapshot:
     """The index a build made, with each article by its position in `paths` (newest first):
     kept in the build cache, and used again by a build whose `inputs` (index_inputs) are
-    the same, instead of sorting, grouping and checking ten thousand articles again."""
+    the same, instead of sorting, grouping and checking ten thousand articles again; or
+    brought up to date for a few changed articles (site.delta)."""
 
     inputs: str
     paths: list[str]
@@ -156,24 +191,72 @@ class IndexSnapshot:
     outlets: list[tuple[Term, list[int]]]
     years: list[tuple[int, list[int], list[tuple[int, list[int]]]]]  # year, articles, (month, articles)
     related: list[tuple[str, list[int]]]  # article URL, related articles
+    # What it was made from (IndexInputs), less the digest: each article's row (in the
+    # build's order), the frame, the articles' cache keys and the basis of their rows, and
+    # the number of related articles.
+    rows: list[str] = field(default_factory=list)
+    frame: str = ""
+    keys: list[str] = field(default_factory=list)
+    basis: str = ""
+    count: int = 0
 
     @classmethod
-    def of(cls, index: SiteIndex, inputs: str) -> IndexSnapshot:
-        position = {id(article): i for i, article in enumerate(index.articles)}.__getitem__
+    def of(cls, index: SiteIndex, made: IndexInputs | str) -> IndexSnapshot:
+        """`made`: what the index was made from, or only its digest."""
+        position = dict(zip(map(id, index.articles), range(len(index.articles)), strict=True)).__getitem__
 
         def at(articles: list[Article]) -> list[int]:
             return list(map(position, map(id, articles)))  # in C: 90,000 at 10,000 articles
 
+        # The related lists in one pass, then cut, all in C: a call per list costs more
+        # than its few items.
+        lists = list(index.related.values())
+        flat = at(list(chain.from_iterable(lists)))
+        ends = list(accumulate(map(len, lists)))
+        cuts = map(slice, [0, *ends[:-1]], ends)
+        related = list(zip(index.related, map(flat.__getitem__, cuts), strict=True))
+        inputs = made if isinstance(made, IndexInputs) else IndexInputs(made, [], "", [], "", 0)
         return cls(
-            inputs=inputs,
+            inputs=inputs.digest,
             paths=[article.source_path for article in index.articles],
             pages=[page.source_path for page in index.pages],
             topics=[(listing.term, at(listing.articles)) for listing in index.topics],
             outlets=[(listing.term, at(listing.articles)) for listing in index.outlets],
             years=[(year.year, at(year.articles), [(month.month, at(month.articles)) for month in year.months])
                    for year in index.years],
-            related=[(url, at(related)) for url, related in index.related.items()],
+            related=related,
+            rows=inputs.rows,
+            frame=inputs.frame,
+            keys=inputs.keys,
+            basis=inputs.basis,
+            count=inputs.count,
         )
+
+    def known_rows(self, basis: str) -> dict[str, str]:
+        """Rows by article cache key, for index_rows, when read with the same `basis`."""
+        if basis != self.basis or len(self.keys) != len(self.rows):
+            return {}
+        known = dict(zip(self.keys, self.rows, strict=True))
+        known.pop("", None)  # an article with no cache key: not known by it
+        return known
+
+    def memo(self, articles: list[Article], rows: list[str]) -> RelatedMemo:
+        """This index's related lists as build_index's memo, for a build of `articles`
+        (`rows`: their index_rows): an article whose row is the one this index was made
+        with has its entry as then; one whose row changed, an entry that marks it changed,
+        so that the lists holding it are ranked again (`_reached`)."""
+        if not self.count or len(self.rows) != len(self.paths):
+            return RelatedMemo()
+        was = set(self.rows)
+        same = {article.source_path: article for article, row in zip(articles, rows, strict=True) if row in was}
+        paths = self.paths
+        entries: dict[str, tuple[tuple[float, str], tuple[str, ...], tuple[str, ...]]] = {}
+        for path, (_url, positions) in zip(paths, self.related, strict=True):
+            article = same.get(path)
+            listed = tuple([paths[j] for j in positions])
+            entries[path] = ((newest_first(article), tuple(term.slug for term in article.topics), listed)
+                             if article is not None else (_CHANGED, (), listed))
+        return RelatedMemo(self.count, False, entries)
 
     def restore(self, articles: list[Article], pages: list[Page]) -> SiteIndex | None:
         """The index again, made of these articles and pages; None if they are not the ones
@@ -308,12 +391,16 @@ class RelatedMemo:
     """Related lists of the last build, by article, so a build recomputes only the lists a
     change can reach: an article's list depends only on the articles sharing a topic with
     it and their order, so it stands while none of them was added, removed, re-dated or
-    re-topiced (their relative order stays when others move). Kept in the build cache."""
+    re-topiced (their relative order stays when others move). Made from the last build's
+    index (IndexSnapshot.memo)."""
 
     count: int = 0
-    changed: bool = False  # since loaded: to be saved
+    changed: bool = False  # brought up to date since made
     # source path -> (newest_first key, topic slugs, related source paths)
     entries: dict[str, tuple[tuple[float, str], tuple[str, ...], tuple[str, ...]]] = field(default_factory=dict)
+
+
+_CHANGED = (math.inf, "")  # a memo entry's key no article has: the article changed
 
 
 def _related(articles: list[Article], urls: Urls, count: int, memo: RelatedMemo | None = None,
@@ -441,41 +528,54 @@ def related_by_topics(topic_sets: Sequence[tuple[str, ...]], count: int,
     for position, topics in enumerate(topic_sets):
         for slug in topics:
             by_topic[slug].append(position)  # ascending: newest first
-    members = {slug: set(positions) for slug, positions in by_topic.items()}
+    members: dict[str, set[int]] = {}  # made as the lists ranked need them
     result: list[list[int] | None] = [None] * len(topic_sets)
     for position in range(len(topic_sets)) if only is None else only:
-        order = sorted(topic_sets[position], key=lambda slug: len(by_topic[slug]))
-        lists = [by_topic[slug] for slug in order]
-        sets = [members[slug] for slug in order]  # smallest first, as in each combination below
-        k = len(lists)
-        chosen: list[int] = []
-        taken = {position}
-        for shared in range(k, 0, -1):
-            if len(chosen) >= count:
-                break
-            scan = lists[: k - shared + 1]
-            stream = scan[0] if len(scan) == 1 else heapq.merge(*scan)
-            looked = 0
-            for other in stream:
-                looked += 1
-                if other in taken:
-                    continue
-                if shared == 1 or sum(other in s for s in sets) == shared:
+        result[position] = rank_one(position, topic_sets[position], by_topic, members, count)
+    return result
+
+
+def rank_one(position: int, topics: tuple[str, ...], by_topic: Mapping[str, list[int]],
+             members: dict[str, set[int]], count: int) -> list[int]:
+    """The related list of the item at `position` (see related_by_topics): `by_topic`, each
+    topic's items by position, ascending; `members`, the same as sets, where made (the
+    others are made here and kept)."""
+    order = sorted(topics, key=lambda slug: len(by_topic[slug]))
+    lists = [by_topic[slug] for slug in order]
+    sets = []  # smallest first, as in each combination below
+    for slug in order:
+        found = members.get(slug)
+        if found is None:
+            found = members[slug] = set(by_topic[slug])
+        sets.append(found)
+    k = len(lists)
+    chosen: list[int] = []
+    taken = {position}
+    for shared in range(k, 0, -1):
+        if len(chosen) >= count:
+            break
+        scan = lists[: k - shared + 1]
+        stream = scan[0] if len(scan) == 1 else heapq.merge(*scan)
+        looked = 0
+        for other in stream:
+            looked += 1
+            if other in taken:
+                continue
+            if shared == 1 or sum(other in s for s in sets) == shared:
+                taken.add(other)
+                chosen.append(other)
+                if len(chosen) >= count:
+                    break
+            if looked >= _WALK_BEFORE_SETS and shared > 1:
+                found_now: set[int] = set()
+                for group in combinations(sets, shared):
+                    found_now |= group[0].intersection(*group[1:])
+                found_now -= taken
+                for other in sorted(found_now)[: count - len(chosen)]:
                     taken.add(other)
                     chosen.append(other)
-                    if len(chosen) >= count:
-                        break
-                if looked >= _WALK_BEFORE_SETS and shared > 1:
-                    found: set[int] = set()
-                    for group in combinations(sets, shared):
-                        found |= group[0].intersection(*group[1:])
-                    found -= taken
-                    for other in sorted(found)[: count - len(chosen)]:
-                        taken.add(other)
-                        chosen.append(other)
-                    break
-        result[position] = chosen
-    return result
+                break
+    return chosen
 
 
 # Items a level's walk looks at before the rest of the level is found by set operations
