@@ -20,8 +20,10 @@ import jinja2
 from . import cache, parallel
 from .commands.build import BuildResult
 from .config import Config
+from .content.curation import apply_registries, due
 from .content.load import Content, load_content
 from .content.model import Article
+from .content.registry import Registries, load_registries
 from .content.store import OpeningStore
 from .errors import BuildError, ContentError
 from .inputs import Scan, Stat
@@ -58,17 +60,31 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
     any; `scanned`: the content files as just seen (inputs.scan), to save asking again;
     `store`: the article store, if its loading has begun."""
     known = scanned.content if scanned else {}
+    urls = Urls(config)
+    early: list[tuple[str, parallel.Background] | None] = []
+
+    def read(content: Content) -> None:
+        # First thing once the files are read: with search on, Pagefind is what a build that
+        # changes a few articles waits for last, and the other core is idle until the index.
+        early.append(_early_search(config, pagefind, out, content, urls))
+
     # Entered first: where output/ has no spare copy to stage a build in, one is made
     # meanwhile, while the content is read (StagedOutput.__enter__).
     with StagedOutput(Path(config.output_dir), config.cache_dir) as out:
-        # Saving the article store (pickling 10,000 entries read afresh: 0.2 s) is left to a
-        # forked child while the build goes on; it is waited for whatever becomes of the build.
-        content = load_content(config, progress, known, complete=scanned is not None and scanned.complete,
-                               beside=True, opening=store)
         try:
-            index, pages, feeds, redirects = _build(config, progress, pagefind, known, out, content)
+            # Saving the article store (pickling 10,000 entries read afresh: 0.2 s) is left to a
+            # forked child while the build goes on; it is waited for whatever becomes of the build.
+            content = load_content(config, progress, known, complete=scanned is not None and scanned.complete,
+                                   beside=True, opening=store, read=read)
+            try:
+                index, pages, feeds, redirects = _build(config, progress, pagefind, known, out, content, urls,
+                                                        early[0] if early else None)
+            finally:
+                content.saved()
         finally:
-            content.saved()
+            if early and early[0] is not None:  # done by now, or of no use any more: a failed build leaves nothing
+                early[0][1].cancel()
+                shutil.rmtree(early[0][0], ignore_errors=True)
     progress.finish()
     return BuildResult(
         articles=len(index.articles),
@@ -85,38 +101,30 @@ def run(config: Config, progress: Progress, started: float, pagefind: Path | Non
 
 
 def _build(config: Config, progress: Progress, pagefind: Path | None, known: dict[str, Stat], out: StagedOutput,
-           content: Content) -> tuple[SiteIndex, int, int, int]:
+           content: Content, urls: Urls, early: tuple[str, parallel.Background] | None
+           ) -> tuple[SiteIndex, int, int, int]:
     """Index, render, stage and swap in the site of `content`; (the index, pages, feed files
-    and redirects made)."""
-    urls = Urls(config)
-    # First thing: with search on, Pagefind is what a build that changes a few articles
-    # waits for last.
-    early = _early_search(config, pagefind, out, content, urls)
-    try:
-        # The last build's index, when it was made from the same inputs: most builds change
-        # no article's date, slug, outlet or topics, and none is added or removed.
-        settings = repr(config.resolved())
-        frame = index_frame(content.pages, settings)
-        snapshot = _cached(config, "index.pickle", IndexSnapshot)
-        # Rows of articles the last index knew, by their cache keys, are its rows again.
-        basis = cache.digest(frame, repr(content.registries))
-        keys = [article.body.key for article in content.articles]
-        rows = index_rows(content.articles, snapshot.known_rows(basis) if snapshot is not None else None)
-        made = IndexInputs(index_inputs(content.articles, content.pages, settings, rows, frame), rows, frame, keys,
-                           basis, config.related_count)
-        index = None
-        if snapshot is not None and snapshot.inputs == made.digest:
-            index = snapshot.restore(content.articles, content.pages)
-        elif snapshot is not None and not content.errors:
-            # Else a few articles were added, removed or changed: the last index, brought up to date.
-            index = updated_index(snapshot, content.articles, rows, content.pages, frame, urls, config.related_count)
-        with _early_copy(config, content, urls, out, known) as copying:
-            return _index_and_render(config, progress, pagefind, known, out, content, urls, made, snapshot, index,
-                                     copying, early)
-    finally:
-        if early is not None:  # done by now, or of no use any more: a failed build leaves nothing
-            early[1].cancel()
-            shutil.rmtree(early[0], ignore_errors=True)
+    and redirects made). `early`: the search shards being indexed ahead (`_early_search`)."""
+    # The last build's index, when it was made from the same inputs: most builds change
+    # no article's date, slug, outlet or topics, and none is added or removed.
+    settings = repr(config.resolved())
+    frame = index_frame(content.pages, settings)
+    snapshot = _cached(config, "index.pickle", IndexSnapshot)
+    # Rows of articles the last index knew, by their cache keys, are its rows again.
+    basis = cache.digest(frame, repr(content.registries))
+    keys = [article.body.key for article in content.articles]
+    rows = index_rows(content.articles, snapshot.known_rows(basis) if snapshot is not None else None)
+    made = IndexInputs(index_inputs(content.articles, content.pages, settings, rows, frame), rows, frame, keys,
+                       basis, config.related_count)
+    index = None
+    if snapshot is not None and snapshot.inputs == made.digest:
+        index = snapshot.restore(content.articles, content.pages)
+    elif snapshot is not None and not content.errors:
+        # Else a few articles were added, removed or changed: the last index, brought up to date.
+        index = updated_index(snapshot, content.articles, rows, content.pages, frame, urls, config.related_count)
+    with _early_copy(config, content, urls, out, known) as copying:
+        return _index_and_render(config, progress, pagefind, known, out, content, urls, made, snapshot, index,
+                                 copying, early)
 
 
 def _search_pages(articles: list[Article], config: Config, urls: Urls
@@ -151,30 +159,37 @@ def _article_pages_first(jobs: list[PageJob], urls: Urls) -> tuple[list[PageJob]
 def _early_search(config: Config, pagefind: Path | None, out: StagedOutput, content: Content, urls: Urls
                   ) -> tuple[str, parallel.Background] | None:
     """Pagefind started on the shards a few changed articles are in, before the index is
-    built (search.start_early_index); (its folder, the child), or None."""
+    built (search.start_early_index); (its folder, the child), or None. `content`: as read,
+    before curation, which the child does for the articles it renders."""
     if pagefind is None or config.cache_dir is None or content.errors:
         return None
     found: dict[str, Article] = {}
 
     def pages(known: set[str]) -> tuple[dict[str, list[tuple[str, str]]], set[str]]:
-        """The pages by shard of the articles whose keys are not `known`, and every key."""
+        """The pages by shard of the articles whose keys are not `known`, and every key;
+        not of articles curation will hold back (future-dated)."""
         present = {article.body.key for article in content.articles}
-        fresh = [article for article in content.articles if article.body.key not in known]
+        fresh = [article for article in content.articles if article.body.key not in known and due(article, config)]
         shards, by_page = _search_pages(fresh, config, urls)
         found.update(by_page)
         return {year: [(rel, by_page[rel].body.key) for rel in listed] for year, listed in shards.items()}, present
 
-    made: list[tuple[Renderer, FigureRenderer]] = []
+    made: list[tuple[Renderer, FigureRenderer, Registries]] = []
 
     def render(rel: str) -> bytes | None:
-        """The page of the article at `rel` without related articles, which reduce_page drops."""
+        """The page of the article at `rel` without related articles, which reduce_page
+        drops; its outlet and topics named as the registries name them (curation)."""
         try:
             if not made:
                 env = make_environment(Path(config.templates_dir), config.cache_dir, config, urls)
                 nav = sorted(content.pages, key=lambda page: page.slug)  # as build_index orders them
-                made.append((Renderer(env, config, urls, nav, out), FigureRenderer(env, urls)))
-            renderer, figures = made[0]
-            return renderer.render(article_job(found[rel], config, urls, figures, [])).encode("utf-8")
+                registries = load_registries(Path(config.content_dir))[0]
+                made.append((Renderer(env, config, urls, nav, out), FigureRenderer(env, urls), registries))
+            renderer, figures, registries = made[0]
+            article, errors = apply_registries(found[rel], registries)
+            if errors:
+                return None
+            return renderer.render(article_job(article, config, urls, figures, [])).encode("utf-8")
         except Exception:  # the build renders it again, and reports what is wrong
             return None
 

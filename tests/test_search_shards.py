@@ -323,3 +323,42 @@ def test_a_shards_bundle_is_kept_in_the_cache_and_reused_only_when_whole(site: S
     edit_b_and_build("Another paragraph.")
     assert (kept / ".whole").is_file()
     assert hashed(kept) == hashed(published)
+
+
+def test_the_early_index_names_what_it_renders_as_the_registries_do(site: Site, tmp_path: Path,
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    """The early child starts once the files are read, before curation (the registries'
+    names, the future-date rule), and applies it to what it renders: an article naming a
+    topic by an alias is indexed early under its topic, and the bundle stands; an article
+    curation holds back is not indexed. Each step ends with a cold build's site."""
+    runs = Indexed(tmp_path / "runs.txt")
+    canonicalise = search.canonicalise
+
+    def counting(bundle: Path) -> None:
+        early = any(frame.function == "index_early" for frame in inspect.stack())
+        with runs.path.open("a", encoding="utf-8") as log:
+            log.write(("early-" if early else "") + bundle.name.split(".")[0] + "\n")
+        canonicalise(bundle)
+
+    monkeypatch.setattr(search, "canonicalise", counting)
+    (site.content / "topics.toml").write_text('[[topic]]\nname = "Trade"\naliases = ["Commerce"]\n', encoding="utf-8")
+    article(site, "a", "2018-03-01", "Trade")
+    article(site, "b", "2019-02-01", "Trade")
+    config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")
+    cold = replace(config, cache_dir=None, output_dir=tmp_path / "cold")
+
+    def step(expected: list[str]) -> None:
+        runs.clear()
+        build(config)
+        assert sorted(runs) == expected
+        shutil.rmtree(cold.output_dir, ignore_errors=True)
+        build(cold)
+        assert tree(site.output) == tree(Path(cold.output_dir))
+
+    step(["2018", "2019"])
+    article(site, "e", "2019-10-01", "Commerce")
+    step(["early-2019"])
+    page = next(site.output.rglob("e/index.html")).read_text(encoding="utf-8")
+    assert "Trade" in page and "Commerce" not in page
+    article(site, "f", "2099-01-01", "Trade")  # after the build's clock: held back
+    step([])

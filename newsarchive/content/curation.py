@@ -32,7 +32,7 @@ def curate(content: Content, config: Config) -> None:
     for article in content.articles:
         article, errs = apply_registries(article, registries)
         content.errors.extend(errs)
-        if article.date > now and not config.future:
+        if not due(article, config, now):
             content.due = min(content.due or article.date, article.date)
             content.notices.append(
                 f"{article.source_path}: dated {article.date.isoformat()}, in the future; "
@@ -40,6 +40,12 @@ def curate(content: Content, config: Config) -> None:
             continue
         kept.append(article)
     content.articles = kept
+
+
+def due(article: Article, config: Config, now: datetime | None = None) -> bool:
+    """Whether the article is published by this build: not dated after `now` (the build's
+    clock) unless the build asks for future articles."""
+    return config.future or article.date <= (now or config.now or datetime.now(UTC))
 
 
 def apply_registries(article: Article, registries: Registries) -> tuple[Article, list[ContentError]]:

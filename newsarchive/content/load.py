@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -144,11 +144,14 @@ def _known_markdown(known: dict[str, Stat], root: Path, prefix: str) -> list[tup
 
 
 def load_content(config: Config, progress: Progress | None = None, known: dict[str, Stat] | None = None,
-                 complete: bool = False, beside: bool = False, opening: OpeningStore | None = None) -> Content:
+                 complete: bool = False, beside: bool = False, opening: OpeningStore | None = None,
+                 read: Callable[[Content], None] | None = None) -> Content:
     """Every article and page, with every error; `known`: stats of content files just seen,
     `complete` when it lists every file (no links below content/: nothing to check).
     `beside`: a store with many entries to save is saved by a forked child (the caller
-    waits for it with `Content.saved`). `opening`: the article store, partly loaded."""
+    waits for it with `Content.saved`). `opening`: the article store, partly loaded.
+    `read`: given the content once every file is read, before curation (the registries'
+    names and the future-date rule; content.curation)."""
     content = Content()
     root = Path(config.content_dir)
     if not root.is_dir():
@@ -196,6 +199,8 @@ def load_content(config: Config, progress: Progress | None = None, known: dict[s
         if page is not None and (config.drafts or not draft):
             content.notices.extend(page.notices)
             content.pages.append(page)
+    if read is not None:
+        read(content)
     curate(content, config)
     return content
 
