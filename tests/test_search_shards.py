@@ -6,6 +6,7 @@ from __future__ import annotations
 import inspect
 import json
 import shutil
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
@@ -223,12 +224,9 @@ def test_a_change_to_the_site_chrome_re_indexes_nothing_but_one_to_the_article_d
     step(article_html, "min read", "minutes to read", ["2018", "2019"])  # inside the indexed article
 
 
-def test_pagefind_starts_on_a_changed_year_before_the_index_is_built(site: Site, tmp_path: Path,
-                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
-    """A build that changes a few articles runs Pagefind on their years in a child forked as
-    soon as the content is read (search.index_early), from their pages rendered without the
-    index. The build takes that bundle when the pages it renders reduce to the same
-    documents, and indexes the year again when not. Each step ends with a cold build's site."""
+def _early_steps(site: Site, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Callable[[list[str]], None]:
+    """`step(expected)`: a build with a cache, whose Pagefind runs (the shards, "early-" for
+    those of search.index_early) must be `expected`, then a cold build, whose site it must be."""
     runs = Indexed(tmp_path / "runs.txt")
     canonicalise = search.canonicalise
 
@@ -239,9 +237,6 @@ def test_pagefind_starts_on_a_changed_year_before_the_index_is_built(site: Site,
         canonicalise(bundle)
 
     monkeypatch.setattr(search, "canonicalise", counting)
-    article(site, "a", "2018-03-01", "Trade")
-    b = article(site, "b", "2019-02-01", "Trade")
-    article(site, "c", "2019-07-01", "Trade")
     config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")
     cold = replace(config, cache_dir=None, output_dir=tmp_path / "cold")
 
@@ -253,6 +248,19 @@ def test_pagefind_starts_on_a_changed_year_before_the_index_is_built(site: Site,
         build(cold)
         assert tree(site.output) == tree(Path(cold.output_dir))
 
+    return step
+
+
+def test_pagefind_starts_on_a_changed_year_before_the_index_is_built(site: Site, tmp_path: Path,
+                                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """A build that changes a few articles runs Pagefind on their years in a child forked as
+    soon as the content is read (search.index_early), from their pages rendered without the
+    index. The build takes that bundle when the pages it renders reduce to the same
+    documents, and indexes the year again when not. Each step ends with a cold build's site."""
+    step = _early_steps(site, tmp_path, monkeypatch)
+    article(site, "a", "2018-03-01", "Trade")
+    b = article(site, "b", "2019-02-01", "Trade")
+    article(site, "c", "2019-07-01", "Trade")
     step(["2018", "2019"])  # a first build: nothing to start from
     b.write_text(b.read_text(encoding="utf-8") + "\nA closing paragraph.\n", encoding="utf-8")
     step(["early-2019"])
@@ -331,30 +339,10 @@ def test_the_early_index_names_what_it_renders_as_the_registries_do(site: Site, 
     names, the future-date rule), and applies it to what it renders: an article naming a
     topic by an alias is indexed early under its topic, and the bundle stands; an article
     curation holds back is not indexed. Each step ends with a cold build's site."""
-    runs = Indexed(tmp_path / "runs.txt")
-    canonicalise = search.canonicalise
-
-    def counting(bundle: Path) -> None:
-        early = any(frame.function == "index_early" for frame in inspect.stack())
-        with runs.path.open("a", encoding="utf-8") as log:
-            log.write(("early-" if early else "") + bundle.name.split(".")[0] + "\n")
-        canonicalise(bundle)
-
-    monkeypatch.setattr(search, "canonicalise", counting)
+    step = _early_steps(site, tmp_path, monkeypatch)
     (site.content / "topics.toml").write_text('[[topic]]\nname = "Trade"\naliases = ["Commerce"]\n', encoding="utf-8")
     article(site, "a", "2018-03-01", "Trade")
     article(site, "b", "2019-02-01", "Trade")
-    config = replace(load_config(site.root / "config.toml"), cache_dir=site.root / ".cache")
-    cold = replace(config, cache_dir=None, output_dir=tmp_path / "cold")
-
-    def step(expected: list[str]) -> None:
-        runs.clear()
-        build(config)
-        assert sorted(runs) == expected
-        shutil.rmtree(cold.output_dir, ignore_errors=True)
-        build(cold)
-        assert tree(site.output) == tree(Path(cold.output_dir))
-
     step(["2018", "2019"])
     article(site, "e", "2019-10-01", "Commerce")
     step(["early-2019"])
